@@ -1,0 +1,3 @@
+// Public API of @tickwise/core.
+
+export * from './schedule/index.js';

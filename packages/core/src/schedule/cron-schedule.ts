@@ -1,0 +1,113 @@
+// cron(): a compiled pattern read in a time zone, with the DST policy documented in docs/schedules.md.
+
+import { MS_PER_SECOND } from './calendar.js';
+import type { CronPattern } from './cron-pattern.js';
+import { nextWallTime } from './cron-search.js';
+import { describeCron } from './describe.js';
+import type { DayMatch } from './parse-cron.js';
+import { collectNextRuns, findPrevious, type Schedule } from './schedule.js';
+import { throwOnErrors } from './schedule-error.js';
+import type { TimeZone } from './time-zone.js';
+import { validateCronText } from './validate.js';
+
+export interface CronOptions {
+  /** IANA time zone the pattern is read in; default 'UTC'. Unknown names are an error. */
+  timezone?: string;
+  /**
+   * How day-of-month and day-of-week combine when both are restricted: 'or' (default, as Vixie
+   * cron and POSIX) or 'and'.
+   */
+  dayMatch?: DayMatch;
+}
+
+/**
+ * The first matching instant >= fromMs, applying the DST rules:
+ * 1. a wall time in a gap fires once, at the instant it would have had with the offset before the gap;
+ * 2. a wall time repeated by a fall-back fires at its first occurrence only, unless the hour field
+ *    is `*` or `*\/n`, in which case every real instant that matches fires.
+ * Works one constant-offset period at a time, so inside a period local and UTC are a plain shift.
+ */
+export function nextInstant(pattern: CronPattern, zone: TimeZone, fromMs: number): number {
+  if (zone.isUtc) return nextWallTime(pattern, fromMs, Number.POSITIVE_INFINITY);
+  let cursor = fromMs;
+  // Periods are at most a year long; 401 years of periods bounds a pattern that never fires.
+  for (let periods = 0; periods < 2000; periods++) {
+    const period = zone.periodAt(cursor);
+    const { offset, previousOffset, start, end } = period;
+    let best = Number.NaN;
+    // Rule 1: wall times skipped by this period's spring-forward land in its first (offset - previousOffset).
+    if (previousOffset < offset && cursor < start + (offset - previousOffset)) {
+      const gapWall = nextWallTime(pattern, Math.max(start, cursor) + previousOffset, start + offset);
+      if (!Number.isNaN(gapWall)) best = gapWall - previousOffset;
+    }
+    // Rule 2: after a fall-back, a fixed hour's repeated wall times already fired in the previous period.
+    let fromWall = cursor + offset;
+    if (previousOffset > offset && !pattern.hourWildcard) fromWall = Math.max(fromWall, start + previousOffset);
+    const wall = nextWallTime(pattern, fromWall, end + offset);
+    if (!Number.isNaN(wall) && (Number.isNaN(best) || wall - offset < best)) best = wall - offset;
+    if (!Number.isNaN(best)) return best;
+    if (end === Number.POSITIVE_INFINITY) return Number.NaN;
+    cursor = end;
+  }
+  return Number.NaN;
+}
+
+/** A cron schedule. Construct with `cron()`. */
+export class CronSchedule implements Schedule {
+  readonly kind = 'cron' as const;
+  readonly timezone: string;
+  readonly expression: string;
+  private readonly pattern: CronPattern;
+  private readonly zone: TimeZone;
+  private readonly normalized: string;
+
+  constructor(expression: string, pattern: CronPattern, zone: TimeZone, normalized: string) {
+    this.expression = expression;
+    this.pattern = pattern;
+    this.zone = zone;
+    this.timezone = zone.name;
+    this.normalized = normalized;
+  }
+
+  next(after: Date): Date | null {
+    const ms = this.nextMs(after.getTime());
+    return Number.isNaN(ms) ? null : new Date(ms);
+  }
+
+  /** next() on epoch milliseconds, for callers that avoid Date allocation. NaN when there is none. */
+  nextMs(afterMs: number): number {
+    // Strictly after: the first whole second past `afterMs`.
+    return nextInstant(this.pattern, this.zone, Math.floor(afterMs / MS_PER_SECOND) * MS_PER_SECOND + MS_PER_SECOND);
+  }
+
+  nextRuns(count: number, after: Date): Date[] {
+    return collectNextRuns(this, count, after);
+  }
+
+  previous(before: Date): Date | null {
+    const ms = findPrevious((afterMs) => this.nextMs(afterMs), before.getTime());
+    return Number.isNaN(ms) ? null : new Date(ms);
+  }
+
+  describe(): string {
+    return describeCron(this.normalized, this.timezone);
+  }
+
+  toString(): string {
+    return this.expression;
+  }
+}
+
+/**
+ * A cron schedule: 5 fields (minute first) or 6 (seconds first), or an `@nickname`.
+ * Throws a ScheduleError (with the field and character range) when the expression cannot run.
+ */
+export function cron(expression: string, options: CronOptions = {}): CronSchedule {
+  const text = String(expression);
+  const timezone = options.timezone ?? 'UTC';
+  const dayMatch = options.dayMatch ?? 'or';
+  const checked = validateCronText(text, { timezone, dayMatch, warnings: false });
+  throwOnErrors(text, checked.diagnostics);
+  const { pattern, normalized } = checked.parsed;
+  return new CronSchedule(text.trim(), pattern as CronPattern, checked.zone as TimeZone, normalized);
+}
