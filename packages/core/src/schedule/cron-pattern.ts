@@ -33,6 +33,8 @@ export interface CronPattern {
   weekdaysRestricted: boolean;
   /** Both day fields restricted and combined with OR (Vixie cron); otherwise AND. */
   dayOr: boolean;
+  /** Every calendar day matches (no day-of-month or day-of-week constraint): skips the day check. */
+  everyDay: boolean;
   /** The hour field is `*` or `*\/n`: a repeated hour on a fall-back day fires in both passes. */
   hourWildcard: boolean;
   special: DaySpecials | null;

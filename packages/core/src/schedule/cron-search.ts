@@ -57,7 +57,7 @@ function specialDayOfWeek(s: DaySpecials, day: number, weekday: number, monthLen
 
 /** Whether the calendar day matches the pattern's day-of-month / day-of-week rules. */
 export function dayMatches(p: CronPattern, dayNumber: number, day: number, monthLength: number): boolean {
-  if (!p.daysRestricted && !p.weekdaysRestricted) return true;
+  if (p.everyDay) return true;
   const weekday = weekdayOfDays(dayNumber);
   const s = p.special;
   const dayOk = hasBit(p.days, day - 1) || (s !== null && specialDayOfMonth(s, day, weekday, monthLength));
@@ -88,7 +88,7 @@ const civil: CivilDate = { year: 0, month: 0, day: 0 };
 export function nextWallTime(p: CronPattern, fromMs: number, limitMs: number): number {
   const start = Math.ceil(fromMs / MS_PER_SECOND) * MS_PER_SECOND;
   let dayNumber = Math.floor(start / MS_PER_DAY);
-  let secondOfDay = (start - dayNumber * MS_PER_DAY) / MS_PER_SECOND;
+  const secondOfDay = (start - dayNumber * MS_PER_DAY) / MS_PER_SECOND;
   let hour = Math.floor(secondOfDay / 3600);
   let minute = Math.floor(secondOfDay / 60) % 60;
   let second = secondOfDay % 60;

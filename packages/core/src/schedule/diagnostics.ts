@@ -51,20 +51,10 @@ export interface ScheduleDiagnostic {
   target?: 'schedule' | 'timezone';
 }
 
-export function errorDiagnostic(
-  code: ScheduleCode,
-  message: string,
-  start: number,
-  end: number,
-): ScheduleDiagnostic {
+export function errorDiagnostic(code: ScheduleCode, message: string, start: number, end: number): ScheduleDiagnostic {
   return { code, severity: 'error', message, start, end };
 }
 
-export function warningDiagnostic(
-  code: ScheduleCode,
-  message: string,
-  start: number,
-  end: number,
-): ScheduleDiagnostic {
+export function warningDiagnostic(code: ScheduleCode, message: string, start: number, end: number): ScheduleDiagnostic {
   return { code, severity: 'warning', message, start, end };
 }

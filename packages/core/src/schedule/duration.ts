@@ -51,7 +51,11 @@ export function parseDuration(input: string | number): ParsedDuration {
     const factor = UNIT_MS[unit];
     if (factor === undefined) {
       const unitStart = leading + index + match[0].indexOf(match[2] as string);
-      return fail(`duration '${body}': '${match[2]}' is not a unit (${UNIT_HINT})`, unitStart, unitStart + (match[2] as string).length);
+      return fail(
+        `duration '${body}': '${match[2]}' is not a unit (${UNIT_HINT})`,
+        unitStart,
+        unitStart + (match[2] as string).length,
+      );
     }
     total += Number(match[1]) * factor;
     index = part.lastIndex;

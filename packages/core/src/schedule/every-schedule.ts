@@ -1,8 +1,8 @@
 // every(): fixed-interval ticks at anchor + k * interval, so every replica computes the same ticks
 // and there is no drift from timer lateness.
 
-import { durationInWords, formatDuration, parseDuration } from './duration.js';
 import { errorDiagnostic, ScheduleCode } from './diagnostics.js';
+import { durationInWords, formatDuration, parseDuration } from './duration.js';
 import { collectNextRuns, type Schedule } from './schedule.js';
 import { ScheduleError, throwOnErrors } from './schedule-error.js';
 
@@ -75,7 +75,9 @@ export function every(duration: string | number, options: EveryOptions = {}): Ev
   throwOnErrors(text, parsed.diagnostics);
   const anchor = options.anchor ?? new Date(0);
   if (!(anchor instanceof Date) || Number.isNaN(anchor.getTime())) {
-    throw new ScheduleError(text, [errorDiagnostic(ScheduleCode.BadDate, 'every(): anchor is not a valid Date', 0, text.length)]);
+    throw new ScheduleError(text, [
+      errorDiagnostic(ScheduleCode.BadDate, 'every(): anchor is not a valid Date', 0, text.length),
+    ]);
   }
   return new EverySchedule(parsed.ms, anchor, typeof duration === 'number' ? formatDuration(duration) : text.trim());
 }

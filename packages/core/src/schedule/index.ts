@@ -4,10 +4,10 @@
 export { type AtSchedule, at } from './at-schedule.js';
 export { type CronOptions, type CronSchedule, cron } from './cron-schedule.js';
 export { ScheduleCode, type ScheduleDiagnostic } from './diagnostics.js';
+export { formatDuration, parseDuration } from './duration.js';
 export { type EveryOptions, type EverySchedule, every } from './every-schedule.js';
 export type { DayMatch } from './parse-cron.js';
 export type { Schedule, ScheduleKind } from './schedule.js';
 export { ScheduleError } from './schedule-error.js';
 export { isKnownTimeZone } from './time-zone.js';
 export { type ValidateOptions, validateSchedule } from './validate.js';
-export { formatDuration, parseDuration } from './duration.js';

@@ -1,7 +1,15 @@
 // Parses a cron expression into a CronPattern, reporting every problem with its exact character range.
 
+import {
+  DAY_OF_MONTH,
+  DAY_OF_WEEK,
+  FIELDS_WITH_SECONDS,
+  type FieldSpec,
+  HOUR,
+  MONTH,
+  NICKNAMES,
+} from './cron-fields.js';
 import type { CronPattern, DaySpecials } from './cron-pattern.js';
-import { DAY_OF_MONTH, DAY_OF_WEEK, FIELDS_WITH_SECONDS, type FieldSpec, HOUR, MONTH, NICKNAMES } from './cron-fields.js';
 import { errorDiagnostic, ScheduleCode, type ScheduleDiagnostic, warningDiagnostic } from './diagnostics.js';
 
 export type DayMatch = 'or' | 'and';
@@ -85,7 +93,12 @@ class CronParser {
       const named = spec.names[raw.toUpperCase()];
       if (named === undefined) {
         const examples = Object.keys(spec.names).slice(0, 3).join(', ');
-        this.error(ScheduleCode.UnknownName, `unknown ${spec.name} name '${raw}' (use ${examples}, …)`, token.start, token.end);
+        this.error(
+          ScheduleCode.UnknownName,
+          `unknown ${spec.name} name '${raw}' (use ${examples}, …)`,
+          token.start,
+          token.end,
+        );
         return Number.NaN;
       }
       return named;
@@ -107,7 +120,10 @@ class CronParser {
       return;
     }
     if (this.daySpecial(token, spec)) return;
-    if (/[LW#]/i.test(raw) && !/^[A-Za-z]+$/.test(raw)) {
+    const upper = raw.toUpperCase();
+    const isName =
+      spec.names !== undefined && /^[A-Z]+$/.test(upper) && upper !== 'L' && upper !== 'W' && upper !== 'LW';
+    if (!isName && /[LW#]/.test(upper)) {
       this.error(
         ScheduleCode.BadSpecial,
         `'${raw}' in ${spec.name}: L and W work only in day-of-month (L, LW, 15W), L and # only after a weekday (5L, 5#3)`,
@@ -226,23 +242,31 @@ class CronParser {
       const last = /^([A-Z0-9]+)L$/.exec(raw);
       if (last) {
         const day = this.value({ text: token.text.slice(0, -1), start: token.start, end: token.end - 1 }, spec);
-        if (!Number.isNaN(day)) this.specials().lastWeekday |= 1 << day % 7;
+        if (!Number.isNaN(day)) this.specials().lastWeekday |= 1 << (day % 7);
         return true;
       }
       const nth = /^([A-Z0-9]+)#(.*)$/.exec(raw);
       if (nth) {
         const dayText = nth[1] as string;
-        const day = this.value({ text: token.text.slice(0, dayText.length), start: token.start, end: token.start + dayText.length }, spec);
+        const day = this.value(
+          { text: token.text.slice(0, dayText.length), start: token.start, end: token.start + dayText.length },
+          spec,
+        );
         const kText = nth[2] as string;
         const kStart = token.start + dayText.length + 1;
         const k = /^[1-5]$/.test(kText) ? Number(kText) : Number.NaN;
         if (Number.isNaN(k)) {
-          this.error(ScheduleCode.BadSpecial, `'#${kText}' in day-of-week: the occurrence must be 1 to 5`, kStart - 1, token.end);
+          this.error(
+            ScheduleCode.BadSpecial,
+            `'#${kText}' in day-of-week: the occurrence must be 1 to 5`,
+            kStart - 1,
+            token.end,
+          );
           return true;
         }
         if (!Number.isNaN(day)) {
           const specials = this.specials();
-          specials.nth[k - 1] = (specials.nth[k - 1] as number) | (1 << day % 7);
+          specials.nth[k - 1] = (specials.nth[k - 1] as number) | (1 << (day % 7));
         }
         return true;
       }
@@ -262,6 +286,10 @@ function splitItems(span: FieldSpan): Token[] {
   }
   return items;
 }
+
+// Day-of-month 1-29 in the low word, 30-31 in the high word (see FieldBuilder).
+const ALL_DAYS_LO = 0x3ffffffe;
+const ALL_DAYS_HI = 0x3;
 
 function isRestricted(fieldText: string): boolean {
   return !(fieldText.startsWith('*') || fieldText.startsWith('?'));
@@ -283,14 +311,24 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     if (!expansion) {
       const known = Object.keys(NICKNAMES).join(' ');
       parser.diagnostics.push(
-        errorDiagnostic(ScheduleCode.UnknownName, `unknown nickname '${first.text}' (known: ${known})`, first.start, first.end),
+        errorDiagnostic(
+          ScheduleCode.UnknownName,
+          `unknown nickname '${first.text}' (known: ${known})`,
+          first.start,
+          first.end,
+        ),
       );
       return { pattern: null, diagnostics: parser.diagnostics, fields: null, normalized };
     }
     if (words.length > 1) {
       const extra = words[1] as Token;
       parser.diagnostics.push(
-        errorDiagnostic(ScheduleCode.FieldCount, `'${first.text}' stands alone; remove what follows it`, extra.start, text.trimEnd().length),
+        errorDiagnostic(
+          ScheduleCode.FieldCount,
+          `'${first.text}' stands alone; remove what follows it`,
+          extra.start,
+          text.trimEnd().length,
+        ),
       );
       return { pattern: null, diagnostics: parser.diagnostics, fields: null, normalized };
     }
@@ -312,7 +350,11 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     return { pattern: null, diagnostics: parser.diagnostics, fields: null, normalized };
   }
   const withSeconds = fieldTokens.length === 6;
-  const implicitSeconds: Token = { text: '', start: (fieldTokens[0] as Token).start, end: (fieldTokens[0] as Token).start };
+  const implicitSeconds: Token = {
+    text: '',
+    start: (fieldTokens[0] as Token).start,
+    end: (fieldTokens[0] as Token).start,
+  };
   const tokens = withSeconds ? fieldTokens : [implicitSeconds, ...fieldTokens];
   const fields: FieldSpan[] = tokens.map((token, i) => ({
     spec: FIELDS_WITH_SECONDS[i] as FieldSpec,
@@ -359,6 +401,8 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     daysRestricted,
     weekdaysRestricted,
     dayOr: daysRestricted && weekdaysRestricted && dayMatch === 'or',
+    everyDay:
+      days.lo === ALL_DAYS_LO && days.hi === ALL_DAYS_HI && (weekdays.lo & 0x7f) === 0x7f && parser.special === null,
     hourWildcard: hourText === '*' || hourText.startsWith('*/'),
     special: parser.special,
   };

@@ -67,7 +67,12 @@ export class TimeZone {
     }
     const previousYear = this.table(year - 1);
     const lastBefore = previousYear.transitions.at(-1)?.offset ?? previousYear.startOffset;
-    return { start: table.start, end: next ? next.at : table.end, offset: table.startOffset, previousOffset: lastBefore };
+    return {
+      start: table.start,
+      end: next ? next.at : table.end,
+      offset: table.startOffset,
+      previousOffset: lastBefore,
+    };
   }
 
   /**
@@ -76,7 +81,10 @@ export class TimeZone {
    */
   instantsOf(wallMs: number): number[] {
     if (this.isUtc) return [wallMs];
-    const candidates = new Set([wallMs - this.offsetAt(wallMs - MS_PER_DAY), wallMs - this.offsetAt(wallMs + MS_PER_DAY)]);
+    const candidates = new Set([
+      wallMs - this.offsetAt(wallMs - MS_PER_DAY),
+      wallMs - this.offsetAt(wallMs + MS_PER_DAY),
+    ]);
     return [...candidates].filter((utc) => utc + this.offsetAt(utc) === wallMs).sort((a, b) => a - b);
   }
 

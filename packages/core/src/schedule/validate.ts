@@ -44,20 +44,32 @@ function spanOf(fields: FieldSpan[] | null, from: number, to: number, text: stri
 /** Parses and checks a cron expression in a zone; shared by cron() and validateSchedule(). */
 export function validateCronText(text: string, options: CronCheckOptions): CronCheck {
   const parsed = parseCron(text, options.dayMatch);
-  const diagnostics = options.warnings ? [...parsed.diagnostics] : parsed.diagnostics.filter((d) => d.severity === 'error');
+  const diagnostics = options.warnings
+    ? [...parsed.diagnostics]
+    : parsed.diagnostics.filter((d) => d.severity === 'error');
   const zone = resolveTimeZone(options.timezone);
   if (!zone) {
     diagnostics.push({
-      ...errorDiagnostic(ScheduleCode.UnknownTimeZone, `unknown time zone '${options.timezone}' (use an IANA name such as Europe/Berlin)`, 0, text.length),
+      ...errorDiagnostic(
+        ScheduleCode.UnknownTimeZone,
+        `unknown time zone '${options.timezone}' (use an IANA name such as Europe/Berlin)`,
+        0,
+        text.length,
+      ),
       target: 'timezone',
     });
   }
   const pattern = parsed.pattern;
-  if (pattern && (pattern.daysRestricted || pattern.weekdaysRestricted)) {
+  if (pattern && !pattern.everyDay) {
     if (Number.isNaN(nextWallTime(pattern, NEVER_FIRES_PROBE, Number.POSITIVE_INFINITY))) {
       const days = spanOf(parsed.fields, 3, 5, text);
       diagnostics.push(
-        errorDiagnostic(ScheduleCode.NeverFires, 'this schedule never fires: no date matches its day-of-month, month and day-of-week', days.start, days.end),
+        errorDiagnostic(
+          ScheduleCode.NeverFires,
+          'this schedule never fires: no date matches its day-of-month, month and day-of-week',
+          days.start,
+          days.end,
+        ),
       );
     }
   }
@@ -87,7 +99,14 @@ export function validateSchedule(text: string, options: ValidateOptions = {}): S
     const parsed = parseDuration(source);
     if (parsed.diagnostics.length > 0) return parsed.diagnostics;
     if (parsed.ms < 1000) {
-      return [warningDiagnostic(ScheduleCode.TooFrequent, `every ${durationInWords(parsed.ms)} is more often than once a second`, 0, source.length)];
+      return [
+        warningDiagnostic(
+          ScheduleCode.TooFrequent,
+          `every ${durationInWords(parsed.ms)} is more often than once a second`,
+          0,
+          source.length,
+        ),
+      ];
     }
     return [];
   }

@@ -1,0 +1,30 @@
+// Runs every test suite of the repository in one mocha run (TypeScript through tsx, workspace
+// packages resolved to their sources), ending with the `N passed, N failed` line CI reads.
+// TZ defaults to an odd zone (UTC+12:45/+13:45) so no test can lean on the machine's zone.
+// Extra arguments go to mocha, e.g. `npm test -- packages/core/test/cron.test.ts`.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const mocha = require.resolve('mocha/bin/mocha.js');
+const args = process.argv.slice(2);
+const specs = args.some((a) => !a.startsWith('-')) ? [] : ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--conditions=tickwise-source',
+    mocha,
+    '--reporter',
+    './scripts/summary-reporter.cjs',
+    '--timeout',
+    '20000',
+    '--forbid-only',
+    ...specs,
+    ...args,
+  ],
+  { stdio: 'inherit', env: { ...process.env, TZ: process.env.TZ ?? 'Pacific/Chatham' } },
+);
+process.exit(result.status ?? 1);
