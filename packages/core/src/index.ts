@@ -1,3 +1,5 @@
-// Public API of @tickwise/core.
+// Public API of @tickwise/core: the schedule model and the scheduler runtime.
+// VirtualClock lives at '@tickwise/core/testing'; '@tickwise/core/schedule' is the model alone.
 
+export * from './runtime/index.js';
 export * from './schedule/index.js';

@@ -1,0 +1,112 @@
+// Step 5 of a tick: run the handler, retrying with backoff (p-retry), with a per-attempt timeout
+// that aborts the attempt's signal. Delays and timeouts run on the scheduler's Clock, so a
+// VirtualClock drives them in tests.
+
+import isNetworkError from 'is-network-error';
+import pRetry, { AbortError } from 'p-retry';
+import { type Clock, sleep } from './clock.js';
+import { JobTimeoutError, NonRetryableError, RunCancelledError } from './errors.js';
+import type { NormalizedOptions } from './job-options.js';
+import type { RunOutcome } from './store.js';
+
+export interface AttemptsInput {
+  job: string;
+  clock: Clock;
+  retry: NormalizedOptions['retry'];
+  timeoutMs: number;
+  /** Aborts every attempt and any wait between them (shutdown, lost lease, cancel-other). */
+  runSignal: AbortSignal;
+  invoke(attempt: number, signal: AbortSignal): unknown;
+  onAttemptFailure(info: { attempt: number; error: unknown; willRetry: boolean; retryDelayMs?: number }): void;
+  /** Called when a handler that outlived its aborted signal finally returns. */
+  onStraySettled(): void;
+}
+
+export interface AttemptsResult {
+  outcome: RunOutcome;
+  error?: unknown;
+  attempts: number;
+  /** The last handler ignored its aborted signal and is still running. */
+  handlerStillRunning: boolean;
+}
+
+/** p-retry's formula, computed here so the wait can run on our clock. */
+export function backoffDelay(retry: NormalizedOptions['retry'], failedAttempt: number, random = Math.random): number {
+  const factor = retry.randomize ? 1 + random() : 1;
+  return Math.min(Math.round(factor * retry.minTimeoutMs * retry.factor ** (failedAttempt - 1)), retry.maxTimeoutMs);
+}
+
+function outcomeOf(error: unknown): RunOutcome {
+  if (error instanceof JobTimeoutError) return 'timeout';
+  if (error instanceof RunCancelledError) return 'cancelled';
+  return 'failure';
+}
+
+export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult> {
+  let attempts = 0;
+  let strayHandler = false;
+
+  const isRetryable = (error: unknown): boolean =>
+    !input.runSignal.aborted &&
+    !strayHandler &&
+    !(error instanceof NonRetryableError) &&
+    !(error instanceof AbortError) &&
+    !(error instanceof RunCancelledError) &&
+    // p-retry does not retry programming errors (TypeError other than network failures).
+    !(error instanceof TypeError && !isNetworkError(error)) &&
+    error instanceof Error;
+
+  const attempt = async (attemptNumber: number): Promise<void> => {
+    attempts = attemptNumber;
+    const controller = new AbortController();
+    const forward = () => controller.abort(input.runSignal.reason);
+    if (input.runSignal.aborted) forward();
+    else input.runSignal.addEventListener('abort', forward, { once: true });
+    const timer =
+      input.timeoutMs > 0
+        ? input.clock.setTimer(() => controller.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
+        : null;
+    let settled = false;
+    const handler = Promise.resolve()
+      .then(() => input.invoke(attemptNumber, controller.signal))
+      .finally(() => {
+        settled = true;
+      });
+    const aborted = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(controller.signal.reason);
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    try {
+      await Promise.race([handler, aborted]);
+    } finally {
+      timer?.cancel();
+      input.runSignal.removeEventListener('abort', forward);
+      if (!settled) {
+        // The handler ignored its signal: report it, keep watching it, never retry over it.
+        strayHandler = true;
+        handler.then(input.onStraySettled, input.onStraySettled);
+      }
+      aborted.catch(() => {});
+    }
+  };
+
+  try {
+    await pRetry(attempt, {
+      retries: input.retry.retries,
+      // The delay is ours (below, on the scheduler's clock); p-retry's own wait stays at zero.
+      minTimeout: 0,
+      maxTimeout: 0,
+      randomize: false,
+      shouldRetry: ({ error }) => isRetryable(error),
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        const willRetry = retriesLeft > 0 && isRetryable(error);
+        const retryDelayMs = willRetry ? backoffDelay(input.retry, attemptNumber) : undefined;
+        input.onAttemptFailure({ attempt: attemptNumber, error, willRetry, ...(willRetry && { retryDelayMs }) });
+        if (willRetry) await sleep(input.clock, retryDelayMs as number, input.runSignal);
+      },
+    });
+    return { outcome: 'success', attempts, handlerStillRunning: false };
+  } catch (error) {
+    return { outcome: outcomeOf(error), error, attempts, handlerStillRunning: strayHandler };
+  }
+}

@@ -1,0 +1,62 @@
+// Time as the scheduler sees it. The runtime never calls Date.now() or setTimeout directly, so a
+// VirtualClock can drive it in tests.
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Wall-clock time, epoch milliseconds. */
+  now(): number;
+  /** Calls `callback` once, no earlier than `delayMs` from now. */
+  setTimer(callback: () => void, delayMs: number): TimerHandle;
+}
+
+/** Node's timers cannot wait longer than 2^31-1 ms; longer waits are split (see SystemClock). */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+/** The real clock. Timers are unref'd only if asked: a scheduler keeps its process alive. */
+export class SystemClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    let timer: NodeJS.Timeout;
+    let cancelled = false;
+    const arm = (remaining: number) => {
+      const step = Math.min(Math.max(remaining, 0), MAX_TIMER_DELAY_MS);
+      timer = setTimeout(() => {
+        if (cancelled) return;
+        if (remaining > step) arm(remaining - step);
+        else callback();
+      }, step);
+    };
+    arm(delayMs);
+    return {
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+}
+
+/** Resolves after `delayMs` on `clock`, or rejects with the signal's reason when it aborts. */
+export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      handle.cancel();
+      reject(signal?.reason);
+    };
+    const handle = clock.setTimer(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,75 @@
+// The TickwiseError family: every error the runtime raises has a stable `code` and, where it
+// concerns a job, the job's name in `job` and in the message.
+
+export type TickwiseErrorCode =
+  | 'DUPLICATE_JOB'
+  | 'INVALID_SCHEDULE'
+  | 'UNKNOWN_OPTION'
+  | 'INVALID_OPTION'
+  | 'NOT_A_METHOD'
+  | 'UNKNOWN_JOB'
+  | 'SCHEDULER_STATE'
+  | 'JOB_TIMEOUT'
+  | 'RUN_CANCELLED'
+  | 'LEASE_LOST'
+  | 'STORE_UNAVAILABLE';
+
+export class TickwiseError extends Error {
+  override name = 'TickwiseError';
+  readonly code: TickwiseErrorCode;
+  /** The job the error is about, when there is one. */
+  readonly job: string | undefined;
+
+  constructor(code: TickwiseErrorCode, message: string, options: { job?: string; cause?: unknown } = {}) {
+    super(options.job ? `Job '${options.job}': ${message}` : message, { cause: options.cause });
+    this.code = code;
+    this.job = options.job;
+  }
+}
+
+/** A job definition that cannot be registered: raised by add()/register(), never at run time. */
+export class JobDefinitionError extends TickwiseError {
+  override name = 'JobDefinitionError';
+}
+
+/** The attempt ran past its `timeout`; its signal was aborted. */
+export class JobTimeoutError extends TickwiseError {
+  override name = 'JobTimeoutError';
+  constructor(job: string, timeoutMs: number) {
+    super('JOB_TIMEOUT', `attempt timed out after ${timeoutMs} ms`, { job });
+  }
+}
+
+/** Why a run's signal was aborted other than a timeout. */
+export type CancelReason = 'shutdown' | 'cancel-other' | 'lease-lost';
+
+export class RunCancelledError extends TickwiseError {
+  override name = 'RunCancelledError';
+  readonly reason: CancelReason;
+  constructor(job: string, reason: CancelReason, detail?: string) {
+    const why = {
+      shutdown: 'the scheduler is shutting down',
+      'cancel-other': 'a newer tick started (overlap: cancel-other)',
+      'lease-lost': 'the claim lease was lost, so another replica may take this tick over',
+    }[reason];
+    super(
+      reason === 'lease-lost' ? 'LEASE_LOST' : 'RUN_CANCELLED',
+      `run cancelled: ${why}${detail ? ` (${detail})` : ''}`,
+      {
+        job,
+      },
+    );
+    this.reason = reason;
+  }
+}
+
+/**
+ * Throw from a handler to stop retrying: the run fails at once with the wrapped cause.
+ * (p-retry's AbortError works the same way.)
+ */
+export class NonRetryableError extends Error {
+  override name = 'NonRetryableError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+  }
+}

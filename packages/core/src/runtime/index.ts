@@ -1,0 +1,44 @@
+// The scheduler runtime: what a service imports to run jobs.
+
+export type { Clock, TimerHandle } from './clock.js';
+export { Cron, Every, Job } from './decorators.js';
+export {
+  type CancelReason,
+  JobDefinitionError,
+  JobTimeoutError,
+  NonRetryableError,
+  RunCancelledError,
+  TickwiseError,
+  type TickwiseErrorCode,
+} from './errors.js';
+export type {
+  AttemptFailureEvent,
+  RunFailureEvent,
+  RunStartEvent,
+  RunSuccessEvent,
+  SchedulerEventName,
+  SchedulerEvents,
+  SkipReason,
+  TickSkippedEvent,
+} from './events.js';
+export type { JobDefinition, JobHandler, JobInfo, RunContext, RunTrigger } from './job.js';
+export type {
+  CatchUpOptions,
+  CatchUpPolicy,
+  Duration,
+  JobOptions,
+  OverlapPolicy,
+  RetryOptions,
+} from './job-options.js';
+export { DISABLED_JOBS_ENV } from './kill-switch.js';
+export type { Logger } from './logger.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  type JobSnapshot,
+  type RunResult,
+  Scheduler,
+  type SchedulerOptions,
+  type StopOptions,
+  type StopResult,
+} from './scheduler.js';
+export type { Claim, ClaimRefusal, ClaimRequest, ClaimResult, ClaimStore, RunOutcome } from './store.js';

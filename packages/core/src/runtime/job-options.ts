@@ -1,0 +1,249 @@
+// Job options: their types, defaults, and the checks that turn a typo or an absurd value into a
+// JobDefinitionError at registration time instead of a surprise at 3 a.m.
+
+import { parseDuration } from '../schedule/duration.js';
+import type { DayMatch } from '../schedule/parse-cron.js';
+import { JobDefinitionError } from './errors.js';
+
+/** A duration: '90s', '5m', '1h30m', or milliseconds. */
+export type Duration = string | number;
+
+/**
+ * What happens when a tick comes while the previous run of the same job is still going.
+ * - `skip` (default): the tick is skipped and recorded with reason `overlap`.
+ * - `buffer-one`: the tick runs as soon as the current run ends; further ticks meanwhile are skipped.
+ * - `buffer-all`: every such tick runs, in order, one after another (at most 1,000 waiting; beyond that they are skipped).
+ * - `cancel-other`: the running run's signal is aborted (RunCancelledError) and the new tick starts at once.
+ * - `allow`: runs concurrently.
+ */
+export type OverlapPolicy = 'skip' | 'buffer-one' | 'buffer-all' | 'cancel-other' | 'allow';
+
+/**
+ * What happens to ticks missed while the process was stalled, asleep or (with a durable store) down.
+ * - `none` (default): missed ticks are skipped and recorded with reason `missed`.
+ * - `latest`: the most recent missed tick runs once (trigger `catch-up`); older ones are skipped.
+ * - `all`: each missed tick runs, oldest first (trigger `catch-up`).
+ * Only ticks within `window` of now count, and at most `max` of them run.
+ */
+export type CatchUpPolicy = 'none' | 'latest' | 'all';
+
+export interface RetryOptions {
+  /** Retries after the first attempt; default 0. */
+  retries?: number;
+  /** Delay before the first retry; default '1s'. */
+  minTimeout?: Duration;
+  /** Upper bound of any delay; default '5m'. */
+  maxTimeout?: Duration;
+  /** Each delay is the previous one times `factor`; default 2. */
+  factor?: number;
+  /** Multiply each delay by a random factor in [1, 2) so replicas do not retry in step; default true. */
+  randomize?: boolean;
+}
+
+export interface CatchUpOptions {
+  policy: CatchUpPolicy;
+  /** How far back missed ticks count; default '1h'. */
+  window?: Duration;
+  /** At most this many catch-up runs at once; default 10. */
+  max?: number;
+}
+
+export interface JobOptions {
+  /** Job name; for decorated methods the default is `ClassName.methodName`. */
+  name?: string;
+  /** IANA time zone for cron schedules; default UTC. */
+  timezone?: string;
+  /** How cron's day-of-month and day-of-week combine when both are restricted; default 'or'. */
+  dayMatch?: DayMatch;
+  overlap?: OverlapPolicy;
+  catchUp?: CatchUpPolicy | CatchUpOptions;
+  /** Delay each run by up to this much, the same for a given (job, tick) on every replica. */
+  jitter?: Duration;
+  /** A number of retries, or retry options. Default: no retries. */
+  retry?: number | RetryOptions;
+  /** Per-attempt time limit; the attempt's signal aborts when it passes. Default: none. */
+  timeout?: Duration;
+  /** How long a claim is held without renewal; renewed every third of it while the run lasts. Default '30s'. */
+  lease?: Duration;
+  /** false registers the job disabled: listed by jobs(), never run. Default true. */
+  enabled?: boolean;
+  /** Who to call: a team or person. Shown in jobs(), events, telemetry and health. */
+  owner?: string;
+  /** What the job does, in a sentence. */
+  description?: string;
+  /** What to do when it fails: rollback steps or a link to the runbook. */
+  runbook?: string;
+}
+
+export interface JobMetadata {
+  owner?: string;
+  description?: string;
+  runbook?: string;
+}
+
+export interface NormalizedOptions {
+  overlap: OverlapPolicy;
+  catchUp: { policy: CatchUpPolicy; windowMs: number; max: number };
+  jitterMs: number;
+  retry: { retries: number; minTimeoutMs: number; maxTimeoutMs: number; factor: number; randomize: boolean };
+  /** 0 means no timeout. */
+  timeoutMs: number;
+  leaseMs: number;
+  enabled: boolean;
+  metadata: JobMetadata;
+}
+
+const OPTION_KEYS = [
+  'name',
+  'timezone',
+  'dayMatch',
+  'overlap',
+  'catchUp',
+  'jitter',
+  'retry',
+  'timeout',
+  'lease',
+  'enabled',
+  'owner',
+  'description',
+  'runbook',
+] as const;
+
+const OVERLAP: readonly OverlapPolicy[] = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow'];
+const CATCH_UP: readonly CatchUpPolicy[] = ['none', 'latest', 'all'];
+const DAY_MS = 86_400_000;
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** The closest known name, for "did you mean" hints. */
+export function suggest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+class OptionReader {
+  constructor(private readonly job: string) {}
+
+  fail(message: string): never {
+    throw new JobDefinitionError('INVALID_OPTION', message, { job: this.job });
+  }
+
+  duration(key: string, value: Duration | undefined, fallback: number, min: number, max: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' && typeof value !== 'number')
+      this.fail(`${key} must be a duration such as '30s' or a number of ms`);
+    const parsed =
+      typeof value === 'number' && value === 0 && min === 0 ? { ms: 0, diagnostics: [] } : parseDuration(value);
+    if (Number.isNaN(parsed.ms)) this.fail(`${key}: ${parsed.diagnostics[0]?.message}`);
+    if (parsed.ms < min || parsed.ms > max)
+      this.fail(`${key} ${String(value)} is out of range (${min} ms to ${max} ms)`);
+    return parsed.ms;
+  }
+
+  integer(key: string, value: unknown, fallback: number, min: number, max: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(`${key} must be a whole number from ${min} to ${max}, got ${String(value)}`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T): T {
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T))
+      this.fail(`${key} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'`);
+    return value as T;
+  }
+
+  text(key: string, value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') this.fail(`${key} must be a string`);
+    return value;
+  }
+}
+
+/** Rejects keys that are not options, with a suggestion for likely typos. */
+export function checkOptionKeys(job: string, options: object, extra: readonly string[] = []): void {
+  const known = [...OPTION_KEYS, ...extra];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const hint = suggest(key, known);
+      throw new JobDefinitionError(
+        'UNKNOWN_OPTION',
+        `unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
+        {
+          job,
+        },
+      );
+    }
+  }
+}
+
+/** Validates options and fills in the defaults. */
+export function normalizeOptions(job: string, options: JobOptions): NormalizedOptions {
+  const read = new OptionReader(job);
+  const catchUpInput: CatchUpOptions =
+    typeof options.catchUp === 'string' || options.catchUp === undefined
+      ? { policy: options.catchUp ?? 'none' }
+      : options.catchUp;
+  if (typeof catchUpInput !== 'object' || catchUpInput === null)
+    read.fail(`catchUp must be 'none', 'latest', 'all' or { policy, window, max }`);
+  const retryInput: RetryOptions =
+    typeof options.retry === 'number' ? { retries: options.retry } : (options.retry ?? {});
+  if (typeof retryInput !== 'object' || retryInput === null)
+    read.fail('retry must be a number of retries or { retries, minTimeout, maxTimeout, factor }');
+  const minTimeoutMs = read.duration('retry.minTimeout', retryInput.minTimeout, 1000, 0, DAY_MS);
+  const maxTimeoutMs = read.duration('retry.maxTimeout', retryInput.maxTimeout, 300_000, 0, DAY_MS);
+  if (maxTimeoutMs < minTimeoutMs)
+    read.fail(`retry.maxTimeout (${maxTimeoutMs} ms) is less than retry.minTimeout (${minTimeoutMs} ms)`);
+  const factor = retryInput.factor ?? 2;
+  if (typeof factor !== 'number' || !(factor >= 1 && factor <= 10))
+    read.fail(`retry.factor must be from 1 to 10, got ${String(factor)}`);
+  if (retryInput.randomize !== undefined && typeof retryInput.randomize !== 'boolean')
+    read.fail('retry.randomize must be true or false');
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') read.fail('enabled must be true or false');
+  return {
+    overlap: read.oneOf('overlap', options.overlap, OVERLAP, 'skip'),
+    catchUp: {
+      policy: read.oneOf('catchUp.policy', catchUpInput.policy, CATCH_UP, 'none'),
+      windowMs: read.duration('catchUp.window', catchUpInput.window, 3_600_000, 1000, 366 * DAY_MS),
+      max: read.integer('catchUp.max', catchUpInput.max, 10, 1, 1000),
+    },
+    jitterMs: read.duration('jitter', options.jitter, 0, 0, DAY_MS),
+    retry: {
+      retries: read.integer('retry.retries', retryInput.retries, 0, 0, 100),
+      minTimeoutMs,
+      maxTimeoutMs,
+      factor,
+      randomize: retryInput.randomize ?? true,
+    },
+    timeoutMs: read.duration('timeout', options.timeout, 0, 1, 30 * DAY_MS),
+    leaseMs: read.duration('lease', options.lease, 30_000, 1000, DAY_MS),
+    enabled: options.enabled ?? true,
+    metadata: {
+      ...(options.owner !== undefined && { owner: read.text('owner', options.owner) }),
+      ...(options.description !== undefined && { description: read.text('description', options.description) }),
+      ...(options.runbook !== undefined && { runbook: read.text('runbook', options.runbook) }),
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// Turning job definitions (add() and decorated methods) into validated JobRecords: step 1 of a tick
+// starts from here. All definition errors surface now, named after the job.
+
+import { cron } from '../schedule/cron-schedule.js';
+import { every } from '../schedule/every-schedule.js';
+import type { Schedule } from '../schedule/schedule.js';
+import { ScheduleError } from '../schedule/schedule-error.js';
+import { type DecoratedJob, jobSpecsOf, type ScheduleSpec } from './decorators.js';
+import { JobDefinitionError } from './errors.js';
+import type { JobDefinition, JobHandler, JobInfo } from './job.js';
+import { checkOptionKeys, type JobOptions, type NormalizedOptions, normalizeOptions } from './job-options.js';
+
+export interface JobSource {
+  name: string;
+  schedule: ScheduleSpec;
+  options: JobOptions;
+  run: JobHandler;
+}
+
+export interface BuiltJob {
+  info: JobInfo;
+  schedule: Schedule;
+  options: NormalizedOptions;
+  run: JobHandler;
+}
+
+function isSchedule(value: unknown): value is Schedule {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Schedule).next === 'function' &&
+    typeof (value as Schedule).previous === 'function'
+  );
+}
+
+function buildSchedule(job: string, spec: ScheduleSpec, options: JobOptions): Schedule {
+  try {
+    if (spec.kind === 'every') return every(spec.duration);
+    const source = spec.kind === 'cron' ? spec.expression : spec.schedule;
+    if (isSchedule(source)) {
+      if (options.timezone !== undefined && options.timezone !== source.timezone) {
+        throw new JobDefinitionError(
+          'INVALID_OPTION',
+          `timezone '${options.timezone}' conflicts with the schedule's own '${source.timezone}'; set it in cron(expr, { timezone })`,
+          { job },
+        );
+      }
+      return source;
+    }
+    if (typeof source !== 'string') {
+      throw new JobDefinitionError(
+        'INVALID_SCHEDULE',
+        `schedule must be a cron expression or a Schedule, got ${typeof source}`,
+        {
+          job,
+        },
+      );
+    }
+    return cron(source, {
+      ...(options.timezone !== undefined && { timezone: options.timezone }),
+      ...(options.dayMatch !== undefined && { dayMatch: options.dayMatch }),
+    });
+  } catch (error) {
+    if (error instanceof ScheduleError) {
+      throw new JobDefinitionError('INVALID_SCHEDULE', error.message, { job, cause: error });
+    }
+    throw error;
+  }
+}
+
+export function buildJob(source: JobSource): BuiltJob {
+  const { name } = source;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new JobDefinitionError('INVALID_OPTION', 'a job needs a non-empty name');
+  }
+  if (typeof source.run !== 'function') {
+    throw new JobDefinitionError('INVALID_OPTION', 'run must be a function', { job: name });
+  }
+  checkOptionKeys(name, source.options);
+  const schedule = buildSchedule(name, source.schedule, source.options);
+  const options = normalizeOptions(name, source.options);
+  const info: JobInfo = Object.freeze({
+    name,
+    schedule: schedule.toString(),
+    kind: schedule.kind,
+    timezone: schedule.timezone,
+    describe: schedule.describe(),
+    ...options.metadata,
+  });
+  return { info, schedule, options, run: source.run };
+}
+
+/** A plain-function definition from scheduler.add(). */
+export function sourceFromDefinition(definition: JobDefinition): JobSource {
+  if (typeof definition !== 'object' || definition === null) {
+    throw new JobDefinitionError('INVALID_OPTION', 'add() needs { name, schedule, run, ...options }');
+  }
+  const { name, schedule, run, ...options } = definition;
+  if (schedule === undefined) throw new JobDefinitionError('INVALID_SCHEDULE', 'schedule is missing', { job: name });
+  return { name, schedule: { kind: 'schedule', schedule }, options, run };
+}
+
+/** Every decorated method of an instance (most-derived definition of each name wins). */
+export function sourcesFromInstance(instance: object): JobSource[] {
+  if (typeof instance !== 'object' || instance === null) {
+    throw new JobDefinitionError('INVALID_OPTION', 'register() needs a class instance');
+  }
+  const className = instance.constructor?.name || 'Anonymous';
+  const sources: JobSource[] = [];
+  const seen = new Set<string>();
+  for (
+    let proto = Object.getPrototypeOf(instance);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === 'constructor' || seen.has(key)) continue;
+      seen.add(key);
+      const method = Object.getOwnPropertyDescriptor(proto, key)?.value;
+      for (const spec of jobSpecsOf(method) ?? ([] as DecoratedJob[])) {
+        sources.push({
+          name: spec.options.name ?? `${className}.${key}`,
+          schedule: spec.schedule,
+          options: spec.options,
+          run: (context) => (method as JobHandler).call(instance, context),
+        });
+      }
+    }
+  }
+  if (sources.length === 0) {
+    throw new JobDefinitionError(
+      'INVALID_OPTION',
+      `register(): ${className} has no @Cron, @Every or @Job methods (is the decorator imported from @tickwise/core?)`,
+    );
+  }
+  return sources;
+}

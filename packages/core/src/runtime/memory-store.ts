@@ -1,0 +1,124 @@
+// The embedded default store: claims in a Map, in one process. Same semantics as the shared
+// stores, so code and tests written against it hold when a service moves to Redis or PostgreSQL.
+
+import type { Claim, ClaimRequest, ClaimResult, ClaimStore, RunOutcome } from './store.js';
+
+interface ClaimRecord {
+  owner: string;
+  fence: number;
+  leaseUntil: number;
+  state: 'running' | 'done' | 'released';
+  expiresAt: number;
+}
+
+const key = (job: string, tick: number) => `${job}\u0000${tick}`;
+
+export interface MemoryStoreOptions {
+  /** Time source; default Date.now. Pass the scheduler's clock when it is virtual. */
+  now?: () => number;
+}
+
+export class MemoryStore implements ClaimStore {
+  readonly durable = false;
+  private readonly records = new Map<string, ClaimRecord>();
+  /** Live claims per job, for exclusive claims. */
+  private readonly running = new Map<string, Set<string>>();
+  private readonly lastDone = new Map<string, number>();
+  private fence = 0;
+  private readonly now: () => number;
+  private nextSweep = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const now = this.now();
+    this.sweep(now);
+    const tick = request.tick.getTime();
+    const id = key(request.job, tick);
+    const existing = this.records.get(id);
+    if (existing?.state === 'done') return { acquired: false, reason: 'completed' };
+    if (existing?.state === 'running' && existing.leaseUntil > now) {
+      if (existing.owner !== request.owner) return { acquired: false, reason: 'claimed-elsewhere' };
+      return { acquired: true, claim: this.toClaim(request, existing) };
+    }
+    if (request.exclusive && this.hasLiveRun(request.job, id, now)) return { acquired: false, reason: 'overlap' };
+    const record: ClaimRecord = {
+      owner: request.owner,
+      fence: ++this.fence,
+      leaseUntil: now + request.leaseMs,
+      state: 'running',
+      expiresAt: Math.max(tick, now) + request.retainMs + request.leaseMs,
+    };
+    this.records.set(id, record);
+    let live = this.running.get(request.job);
+    if (!live) this.running.set(request.job, (live = new Set()));
+    live.add(id);
+    return { acquired: true, claim: this.toClaim(request, record) };
+  }
+
+  async renew(claim: Claim, leaseMs: number): Promise<boolean> {
+    const record = this.current(claim);
+    if (!record || record.state !== 'running' || record.leaseUntil <= this.now()) return false;
+    record.leaseUntil = this.now() + leaseMs;
+    return true;
+  }
+
+  async complete(claim: Claim, _outcome: RunOutcome): Promise<boolean> {
+    const record = this.current(claim);
+    if (!record || record.state !== 'running') return false;
+    record.state = 'done';
+    this.running.get(claim.job)?.delete(key(claim.job, claim.tick.getTime()));
+    const tick = claim.tick.getTime();
+    if (tick > (this.lastDone.get(claim.job) ?? Number.NEGATIVE_INFINITY)) this.lastDone.set(claim.job, tick);
+    return true;
+  }
+
+  async release(claim: Claim): Promise<void> {
+    const record = this.current(claim);
+    if (!record || record.state !== 'running') return;
+    record.state = 'released';
+    record.leaseUntil = 0;
+    this.running.get(claim.job)?.delete(key(claim.job, claim.tick.getTime()));
+  }
+
+  async lastCompletedTick(job: string): Promise<Date | null> {
+    const tick = this.lastDone.get(job);
+    return tick === undefined ? null : new Date(tick);
+  }
+
+  async ping(): Promise<void> {}
+
+  private current(claim: Claim): ClaimRecord | undefined {
+    const record = this.records.get(key(claim.job, claim.tick.getTime()));
+    return record && record.fence === claim.fence ? record : undefined;
+  }
+
+  private hasLiveRun(job: string, except: string, now: number): boolean {
+    for (const id of this.running.get(job) ?? []) {
+      const record = this.records.get(id);
+      if (id !== except && record?.state === 'running' && record.leaseUntil > now) return true;
+    }
+    return false;
+  }
+
+  private toClaim(request: ClaimRequest, record: ClaimRecord): Claim {
+    return {
+      job: request.job,
+      tick: new Date(request.tick),
+      owner: record.owner,
+      fence: record.fence,
+      leaseUntil: new Date(record.leaseUntil),
+    };
+  }
+
+  /** Drops records past their retention, at most once a minute. */
+  private sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + 60_000;
+    for (const [id, record] of this.records) {
+      if (record.expiresAt <= now && record.state !== 'running') this.records.delete(id);
+    }
+  }
+}

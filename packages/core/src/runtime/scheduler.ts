@@ -1,0 +1,538 @@
+// The Scheduler: wires the steps of a tick together — schedule -> timer queue -> gate -> claim ->
+// attempts -> complete -> events. Each step lives in its own module; this one holds job state.
+
+import { hostname } from 'node:os';
+import { runAttempts } from './attempts.js';
+import { planDueTicks } from './catch-up.js';
+import { type Clock, SystemClock, type TimerHandle } from './clock.js';
+import { RunCancelledError, TickwiseError } from './errors.js';
+import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReason } from './events.js';
+import { jitterFor } from './jitter.js';
+import type { JobDefinition, JobInfo, RunContext, RunTrigger } from './job.js';
+import { type BuiltJob, buildJob, type JobSource, sourceFromDefinition, sourcesFromInstance } from './job-registry.js';
+import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
+import { type Logger, silentLogger, withBindings } from './logger.js';
+import { MemoryStore } from './memory-store.js';
+import type { Claim, ClaimStore, RunOutcome } from './store.js';
+import { type QueueEntry, TimerQueue } from './timer-queue.js';
+
+export interface SchedulerOptions {
+  /** Where claims live; default an in-process MemoryStore. */
+  store?: ClaimStore;
+  /** Default the system clock; tests pass a VirtualClock. */
+  clock?: Clock;
+  /** Any object with debug/info/warn/error (pino works as is). Default: silent. */
+  logger?: Logger;
+  /** Identifies this replica in claims and events; default host-pid-random. */
+  instanceId?: string;
+  /** Job names to disable (`*` wildcards allowed), in addition to TICKWISE_DISABLED_JOBS. */
+  disabled?: string[];
+  /** A tick reached later than this counts as missed (catch-up policy applies); default '60s'. */
+  missedAfterMs?: number;
+  /** Environment to read TICKWISE_DISABLED_JOBS from; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface StopOptions {
+  /** How long running jobs may take to finish before their signals abort; default 30 s. */
+  graceMs?: number;
+}
+
+export interface StopResult {
+  /** Jobs whose handlers ignored the aborted signal and were still running when stop() resolved. */
+  stillRunning: string[];
+}
+
+export interface RunResult {
+  outcome: RunOutcome | 'skipped';
+  reason?: SkipReason;
+  error?: unknown;
+}
+
+export interface JobSnapshot extends JobInfo {
+  enabled: boolean;
+  /** Why the job is disabled, when it is. */
+  disabledReason?: string;
+  paused: boolean;
+  nextRun: Date | null;
+  running: number;
+  /** Handlers that outlived their aborted signal (timeout, shutdown) and have not returned. */
+  strayHandlers: number;
+  lastRun?: { tick: Date; outcome: RunOutcome; durationMs: number; finishedAt: Date; trigger: RunTrigger };
+  lastSuccess?: Date;
+  consecutiveFailures: number;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  tick: number;
+}
+
+interface JobState extends BuiltJob {
+  disabledReason: string | null;
+  paused: boolean;
+  entry: QueueEntry<JobState> | null;
+  /** The next tick to fire (NaN when the schedule has ended). */
+  nextTick: number;
+  /** The latest tick handled (run or skipped): a tick at or before it is never handled again. */
+  lastTick: number;
+  active: Set<ActiveRun>;
+  buffer: number[];
+  strayHandlers: number;
+  lastRun?: JobSnapshot['lastRun'];
+  lastSuccess?: number;
+  consecutiveFailures: number;
+}
+
+const BUFFER_LIMIT = 1000;
+const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
+
+type State = 'idle' | 'running' | 'stopping' | 'stopped';
+
+export class Scheduler {
+  readonly instanceId: string;
+  private readonly store: ClaimStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly events: EventHub;
+  private readonly queue: TimerQueue<JobState>;
+  private readonly jobsByName = new Map<string, JobState>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly disabledPatterns: string[];
+  private readonly missedAfterMs: number;
+  private state: State = 'idle';
+  private runCounter = 0;
+
+  constructor(options: SchedulerOptions = {}) {
+    this.clock = options.clock ?? new SystemClock();
+    this.store = options.store ?? new MemoryStore({ now: () => this.clock.now() });
+    this.logger = options.logger ?? silentLogger;
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.events = new EventHub(this.logger);
+    this.queue = new TimerQueue(this.clock, (entries, now) => this.onDue(entries, now));
+    const env = options.env ?? process.env;
+    this.disabledPatterns = [...(options.disabled ?? []), ...parseDisabledList(env[DISABLED_JOBS_ENV])];
+    this.missedAfterMs = options.missedAfterMs ?? 60_000;
+  }
+
+  // ---- registration -------------------------------------------------------------------------
+
+  /** Adds a plain-function job. Throws a JobDefinitionError on a bad definition. */
+  add(definition: JobDefinition): JobInfo {
+    return this.addSources([sourceFromDefinition(definition)])[0] as JobInfo;
+  }
+
+  /** Adds every @Cron/@Every/@Job method of `instance`, bound to it. */
+  register(instance: object): JobInfo[] {
+    return this.addSources(sourcesFromInstance(instance));
+  }
+
+  /** All jobs are validated before any is added, so a bad one leaves the scheduler unchanged. */
+  private addSources(sources: JobSource[]): JobInfo[] {
+    const built = sources.map((source) => buildJob(source));
+    const names = new Set<string>();
+    for (const job of built) {
+      const { name } = job.info;
+      if (this.jobsByName.has(name) || names.has(name)) {
+        throw new TickwiseError(
+          'DUPLICATE_JOB',
+          'a job with this name is already registered; give one of them { name }',
+          {
+            job: name,
+          },
+        );
+      }
+      names.add(name);
+    }
+    for (const job of built) {
+      const state: JobState = {
+        ...job,
+        disabledReason: this.disabledReasonFor(job),
+        paused: false,
+        entry: null,
+        nextTick: Number.NaN,
+        lastTick: Number.NEGATIVE_INFINITY,
+        active: new Set(),
+        buffer: [],
+        strayHandlers: 0,
+        consecutiveFailures: 0,
+      };
+      this.jobsByName.set(job.info.name, state);
+      if (state.disabledReason)
+        this.logger.warn({ job: job.info.name, reason: state.disabledReason }, 'tickwise: job disabled');
+      if (this.state === 'running') this.queueFirstTick(state, this.clock.now());
+    }
+    return built.map((job) => job.info);
+  }
+
+  private disabledReasonFor(job: BuiltJob): string | null {
+    if (!job.options.enabled) return 'enabled: false';
+    const pattern = matchesAny(job.info.name, this.disabledPatterns);
+    return pattern ? `disabled by '${pattern}' (${DISABLED_JOBS_ENV} or the disabled option)` : null;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Starts firing ticks. With a durable store, catches up from the last completed tick. */
+  async start(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') {
+      throw new TickwiseError(
+        'SCHEDULER_STATE',
+        'start() after stop(): a stopped scheduler cannot be restarted; create a new Scheduler',
+      );
+    }
+    if (this.state === 'running') return;
+    this.state = 'running';
+    const now = this.clock.now();
+    for (const job of this.jobsByName.values()) {
+      let resumeFrom: number | null = null;
+      if (this.store.durable && job.options.catchUp.policy !== 'none') {
+        try {
+          resumeFrom = (await this.store.lastCompletedTick(job.info.name))?.getTime() ?? null;
+        } catch (error) {
+          this.logger.warn(
+            { job: job.info.name, err: error },
+            'tickwise: could not read the last completed tick; no catch-up',
+          );
+        }
+      }
+      if (resumeFrom !== null) {
+        job.lastTick = resumeFrom;
+        this.setNextTick(job, job.schedule.next(new Date(resumeFrom))?.getTime() ?? Number.NaN);
+      } else {
+        this.queueFirstTick(job, now);
+      }
+    }
+    this.queue.start();
+    this.logger.info({ jobs: this.jobsByName.size, instanceId: this.instanceId }, 'tickwise: scheduler started');
+  }
+
+  /**
+   * Stops: no new ticks; running jobs get `graceMs` to finish, then their signals abort; claims
+   * are completed or released. Resolves when every run has settled.
+   */
+  async stop(options: StopOptions = {}): Promise<StopResult> {
+    const graceMs = options.graceMs ?? 30_000;
+    if (this.state === 'stopped') return { stillRunning: this.strayJobNames() };
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    this.queue.clear();
+    for (const job of this.jobsByName.values()) {
+      job.entry = null;
+      for (const tick of job.buffer.splice(0)) this.skip(job, tick, 'shutdown');
+    }
+    if (wasRunning && this.inflight.size > 0) {
+      let graceTimer: TimerHandle | null = null;
+      const graceOver = new Promise<void>((resolve) => {
+        graceTimer = this.clock.setTimer(resolve, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...this.inflight]), graceOver]);
+      (graceTimer as TimerHandle | null)?.cancel();
+      for (const job of this.jobsByName.values()) {
+        for (const run of job.active) run.controller.abort(new RunCancelledError(job.info.name, 'shutdown'));
+      }
+      while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    }
+    this.state = 'stopped';
+    const stillRunning = this.strayJobNames();
+    this.logger.info({ stillRunning }, 'tickwise: scheduler stopped');
+    return { stillRunning };
+  }
+
+  private strayJobNames(): string[] {
+    return [...this.jobsByName.values()].filter((job) => job.strayHandlers > 0).map((job) => job.info.name);
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  /** Subscribes to an event; returns an unsubscribe function. */
+  on<E extends SchedulerEventName>(name: E, listener: (event: SchedulerEvents[E]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Skips the job's ticks (recorded with reason `paused`) until resume(). */
+  pause(name: string): void {
+    this.job(name).paused = true;
+  }
+
+  resume(name: string): void {
+    this.job(name).paused = false;
+  }
+
+  /**
+   * Runs a job now, outside its schedule (trigger `manual`, not claimed in the store). The
+   * overlap policy applies: with `skip` or a buffer policy, a job that is running is not started.
+   */
+  async trigger(name: string): Promise<RunResult> {
+    const job = this.job(name);
+    if (this.state === 'stopping' || this.state === 'stopped') return { outcome: 'skipped', reason: 'shutdown' };
+    if (job.disabledReason) return { outcome: 'skipped', reason: 'disabled' };
+    if (job.active.size > 0) {
+      if (job.options.overlap === 'cancel-other') this.cancelActive(job);
+      else if (job.options.overlap !== 'allow') return { outcome: 'skipped', reason: 'overlap' };
+    }
+    return this.execute(job, this.clock.now(), 'manual');
+  }
+
+  /** Job definitions with their state and next run. */
+  jobs(): JobSnapshot[] {
+    return [...this.jobsByName.values()].map((job) => ({
+      ...job.info,
+      enabled: job.disabledReason === null,
+      ...(job.disabledReason !== null && { disabledReason: job.disabledReason }),
+      paused: job.paused,
+      nextRun: Number.isNaN(job.nextTick) ? null : new Date(job.nextTick),
+      running: job.active.size,
+      strayHandlers: job.strayHandlers,
+      ...(job.lastRun && { lastRun: { ...job.lastRun } }),
+      ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
+      consecutiveFailures: job.consecutiveFailures,
+    }));
+  }
+
+  private job(name: string): JobState {
+    const job = this.jobsByName.get(name);
+    if (!job) throw new TickwiseError('UNKNOWN_JOB', `no job named '${name}' is registered`, { job: name });
+    return job;
+  }
+
+  // ---- timer queue --------------------------------------------------------------------------
+
+  private queueFirstTick(job: JobState, now: number): void {
+    this.setNextTick(job, job.schedule.next(new Date(now))?.getTime() ?? Number.NaN);
+  }
+
+  private setNextTick(job: JobState, tick: number): void {
+    job.nextTick = tick;
+    if (job.entry) this.queue.remove(job.entry);
+    job.entry = null;
+    if (Number.isNaN(tick) || this.state !== 'running') return;
+    job.entry = this.queue.add(tick + jitterFor(job.info.name, tick, job.options.jitterMs), job);
+  }
+
+  /** Called by the timer queue with every entry whose due time has come, in order. */
+  private onDue(entries: QueueEntry<JobState>[], now: number): void {
+    for (const entry of entries) {
+      const job = entry.value;
+      if (job.entry !== entry || this.state !== 'running') continue;
+      job.entry = null;
+      if (job.nextTick <= job.lastTick) {
+        // Defensive: never handle a tick twice (e.g. after the wall clock was set back).
+        this.setNextTick(job, job.schedule.next(new Date(Math.max(job.lastTick, now)))?.getTime() ?? Number.NaN);
+        continue;
+      }
+      const plan = planDueTicks(job.schedule, job.nextTick, now, job.options.catchUp, this.missedAfterMs);
+      if (plan.skipped) this.skip(job, plan.skipped.firstTick, 'missed', plan.skipped.count);
+      job.lastTick = plan.latestDue;
+      for (const run of plan.runs) this.gate(job, run.tick, run.trigger);
+      this.setNextTick(job, job.schedule.next(new Date(Math.max(plan.latestDue, now)))?.getTime() ?? Number.NaN);
+    }
+  }
+
+  // ---- gate ---------------------------------------------------------------------------------
+
+  /** Step 3: disabled, paused, shutting down, or overlapping — or on to the claim. */
+  private gate(job: JobState, tick: number, trigger: RunTrigger): void {
+    if (job.disabledReason) return this.skip(job, tick, 'disabled');
+    if (job.paused) return this.skip(job, tick, 'paused');
+    if (this.state !== 'running') return this.skip(job, tick, 'shutdown');
+    if (job.active.size > 0) {
+      switch (job.options.overlap) {
+        case 'skip':
+          return this.skip(job, tick, 'overlap');
+        case 'buffer-one':
+          if (job.buffer.length > 0) return this.skip(job, tick, 'overlap');
+          job.buffer.push(tick);
+          return;
+        case 'buffer-all':
+          if (job.buffer.length >= BUFFER_LIMIT) return this.skip(job, tick, 'buffer-full');
+          job.buffer.push(tick);
+          return;
+        case 'cancel-other':
+          this.cancelActive(job);
+          break;
+        case 'allow':
+          break;
+      }
+    }
+    void this.execute(job, tick, trigger);
+  }
+
+  private cancelActive(job: JobState): void {
+    for (const run of job.active) run.controller.abort(new RunCancelledError(job.info.name, 'cancel-other'));
+  }
+
+  private skip(job: JobState, tick: number, reason: SkipReason, count = 1): void {
+    this.events.emit('tick:skipped', {
+      job: job.info,
+      tick: new Date(tick),
+      reason,
+      count,
+      instanceId: this.instanceId,
+    });
+    this.logger.info(
+      { job: job.info.name, tick: new Date(tick).toISOString(), reason, count },
+      `tickwise: ${job.info.name} tick skipped (${reason}${count > 1 ? `, ${count} ticks` : ''})`,
+    );
+  }
+
+  // ---- claim, attempts, completion -----------------------------------------------------------
+
+  /** Steps 4-6 for one tick; tracked in `inflight` so stop() can wait for it. */
+  private execute(job: JobState, tick: number, trigger: RunTrigger): Promise<RunResult> {
+    const run: ActiveRun = { controller: new AbortController(), tick };
+    job.active.add(run);
+    const done = this.runTick(job, run, trigger).finally(() => {
+      job.active.delete(run);
+      this.inflight.delete(tracked);
+      this.drainBuffer(job);
+    });
+    const tracked = done.then(
+      () => {},
+      () => {},
+    );
+    this.inflight.add(tracked);
+    return done;
+  }
+
+  private drainBuffer(job: JobState): void {
+    if (job.active.size > 0 || job.buffer.length === 0) return;
+    const tick = job.buffer.shift() as number;
+    if (this.state !== 'running') return this.skip(job, tick, 'shutdown');
+    this.gate(job, tick, 'schedule');
+  }
+
+  private async runTick(job: JobState, run: ActiveRun, trigger: RunTrigger): Promise<RunResult> {
+    const name = job.info.name;
+    let claim: Claim | null = null;
+    if (trigger !== 'manual') {
+      try {
+        const result = await this.store.claim({
+          job: name,
+          tick: new Date(run.tick),
+          owner: this.instanceId,
+          leaseMs: job.options.leaseMs,
+          exclusive: EXCLUSIVE_POLICIES.has(job.options.overlap),
+          retainMs: Math.max(job.options.catchUp.windowMs, job.options.leaseMs),
+        });
+        if (!result.acquired) {
+          this.skip(job, run.tick, result.reason);
+          return { outcome: 'skipped', reason: result.reason };
+        }
+        claim = result.claim;
+      } catch (error) {
+        this.logger.warn({ job: name, err: error }, 'tickwise: claim store unavailable');
+        this.skip(job, run.tick, 'store-unavailable');
+        return { outcome: 'skipped', reason: 'store-unavailable', error };
+      }
+    }
+    const runId = `${this.instanceId}:${++this.runCounter}`;
+    const fence = claim?.fence ?? 0;
+    const base = { job: job.info, tick: new Date(run.tick), trigger, runId, fence, instanceId: this.instanceId };
+    const startedAt = this.clock.now();
+    const logger = withBindings(this.logger, { job: name, tick: base.tick.toISOString(), runId });
+    this.events.emit('run:start', { ...base, startedAt: new Date(startedAt), latenessMs: startedAt - run.tick });
+    const lease = claim ? this.keepLease(job, claim, run.controller) : null;
+
+    const result = await runAttempts({
+      job: name,
+      clock: this.clock,
+      retry: job.options.retry,
+      timeoutMs: job.options.timeoutMs,
+      runSignal: run.controller.signal,
+      invoke: (attempt, signal) => {
+        const context: RunContext = {
+          job: job.info,
+          scheduledAt: base.tick,
+          startedAt: new Date(this.clock.now()),
+          attempt,
+          signal,
+          fence,
+          trigger,
+          logger,
+        };
+        return job.run(context);
+      },
+      onAttemptFailure: (info) => {
+        this.events.emit('attempt:failure', { ...base, ...info });
+        logger.warn(
+          { attempt: info.attempt, err: info.error, willRetry: info.willRetry },
+          `tickwise: ${name} attempt failed`,
+        );
+      },
+      onStraySettled: () => {
+        job.strayHandlers = Math.max(0, job.strayHandlers - 1);
+        logger.warn({}, `tickwise: ${name} handler returned after its run was given up`);
+      },
+    });
+    if (result.handlerStillRunning) job.strayHandlers++;
+    lease?.cancel();
+
+    let completionRejected = false;
+    if (claim) {
+      try {
+        const shutdown =
+          run.controller.signal.reason instanceof RunCancelledError &&
+          run.controller.signal.reason.reason === 'shutdown';
+        if (shutdown && result.outcome === 'cancelled') await this.store.release(claim);
+        else completionRejected = !(await this.store.complete(claim, result.outcome));
+      } catch (error) {
+        logger.warn({ err: error }, `tickwise: ${name} could not record completion in the store`);
+      }
+    }
+    const finishedAt = this.clock.now();
+    const durationMs = finishedAt - startedAt;
+    job.lastRun = { tick: base.tick, outcome: result.outcome, durationMs, finishedAt: new Date(finishedAt), trigger };
+    if (result.outcome === 'success') {
+      job.lastSuccess = finishedAt;
+      job.consecutiveFailures = 0;
+      this.events.emit('run:success', { ...base, durationMs, attempts: result.attempts, completionRejected });
+      logger.info({ outcome: 'success', durationMs, attempts: result.attempts, fence }, `tickwise: ${name} succeeded`);
+    } else {
+      job.consecutiveFailures++;
+      this.events.emit('run:failure', {
+        ...base,
+        outcome: result.outcome,
+        error: result.error,
+        durationMs,
+        attempts: result.attempts,
+        handlerStillRunning: result.handlerStillRunning,
+        completionRejected,
+      });
+      logger.error(
+        { outcome: result.outcome, durationMs, attempts: result.attempts, fence, err: result.error },
+        `tickwise: ${name} ${result.outcome}`,
+      );
+    }
+    return { outcome: result.outcome, ...(result.error !== undefined && { error: result.error }) };
+  }
+
+  /** Renews the lease every third of it; aborts the run when the lease is lost or lapses. */
+  private keepLease(job: JobState, claim: Claim, controller: AbortController): { cancel(): void } {
+    const leaseMs = job.options.leaseMs;
+    let validUntil = this.clock.now() + leaseMs;
+    let timer: TimerHandle | null = null;
+    let cancelled = false;
+    const lose = (detail: string) => {
+      if (!controller.signal.aborted) controller.abort(new RunCancelledError(job.info.name, 'lease-lost', detail));
+    };
+    const renew = async () => {
+      if (cancelled) return;
+      try {
+        if (await this.store.renew(claim, leaseMs)) validUntil = this.clock.now() + leaseMs;
+        else return lose('the store refused the renewal');
+      } catch (error) {
+        this.logger.warn({ job: job.info.name, err: error }, 'tickwise: lease renewal failed');
+        if (this.clock.now() >= validUntil) return lose('renewals failed until the lease ran out');
+      }
+      if (!cancelled) timer = this.clock.setTimer(renew, Math.max(1, Math.floor(leaseMs / 3)));
+    };
+    timer = this.clock.setTimer(renew, Math.max(1, Math.floor(leaseMs / 3)));
+    return {
+      cancel: () => {
+        cancelled = true;
+        (timer as TimerHandle | null)?.cancel();
+      },
+    };
+  }
+}

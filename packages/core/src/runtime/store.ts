@@ -1,0 +1,62 @@
+// The claim store interface: step 4 of a tick. One winner per (job, tick) across every replica
+// that shares the store. MemoryStore implements it in-process; @tickwise/redis and
+// @tickwise/postgres implement it across processes.
+
+export interface ClaimRequest {
+  job: string;
+  tick: Date;
+  /** The claiming scheduler's instance id. */
+  owner: string;
+  /** How long the claim holds without renewal. */
+  leaseMs: number;
+  /**
+   * When true, refuse the claim while another tick of the same job holds a live lease (overlap
+   * policies that must not run two ticks at once across replicas).
+   */
+  exclusive: boolean;
+  /** How long to keep the record after the tick, at least (the catch-up window). */
+  retainMs: number;
+}
+
+export interface Claim {
+  job: string;
+  tick: Date;
+  owner: string;
+  /** Grows on every takeover of a tick; handlers that write elsewhere can use it as a fencing token. */
+  fence: number;
+  /** Until when the lease holds, by the store's clock. */
+  leaseUntil: Date;
+}
+
+export type ClaimRefusal =
+  /** Another instance holds a live lease on this tick. */
+  | 'claimed-elsewhere'
+  /** The tick already ran to completion (here or elsewhere). */
+  | 'completed'
+  /** Another tick of this job is running somewhere and the request was exclusive. */
+  | 'overlap';
+
+export type ClaimResult = { acquired: true; claim: Claim } | { acquired: false; reason: ClaimRefusal };
+
+export type RunOutcome = 'success' | 'failure' | 'timeout' | 'cancelled';
+
+export interface ClaimStore {
+  /**
+   * Claims a tick. A claim retried by the same owner for the same tick while its lease is live
+   * returns the same fence (a request that timed out on the client may still have landed).
+   * Rejects (throws) when the store cannot be reached.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Extends the lease; false when the claim was taken over or finished (the run must stop). */
+  renew(claim: Claim, leaseMs: number): Promise<boolean>;
+  /** Records the outcome and keeps the record; false when the fence was superseded. */
+  complete(claim: Claim, outcome: RunOutcome): Promise<boolean>;
+  /** Gives the tick up unfinished so another replica may take it at once. */
+  release(claim: Claim): Promise<void>;
+  /** The latest tick of the job that completed (any outcome), for catch-up after a restart. */
+  lastCompletedTick(job: string): Promise<Date | null>;
+  /** Round trip to the store, for health checks. */
+  ping(): Promise<void>;
+  /** True when ticks survive a restart of the process (catch-up after restart needs it). */
+  readonly durable: boolean;
+}
