@@ -81,8 +81,8 @@ export class EventHub {
   constructor(private readonly logger: Logger) {}
 
   on<E extends SchedulerEventName>(name: E, listener: (event: SchedulerEvents[E]) => void): () => void {
-    let set = this.listeners.get(name);
-    if (!set) this.listeners.set(name, (set = new Set()));
+    const set = this.listeners.get(name) ?? new Set();
+    this.listeners.set(name, set);
     set.add(listener as (event: never) => void);
     return () => set.delete(listener as (event: never) => void);
   }

@@ -52,8 +52,8 @@ export class MemoryStore implements ClaimStore {
       expiresAt: Math.max(tick, now) + request.retainMs + request.leaseMs,
     };
     this.records.set(id, record);
-    let live = this.running.get(request.job);
-    if (!live) this.running.set(request.job, (live = new Set()));
+    const live = this.running.get(request.job) ?? new Set<string>();
+    this.running.set(request.job, live);
     live.add(id);
     return { acquired: true, claim: this.toClaim(request, record) };
   }

@@ -333,19 +333,36 @@ export class Scheduler {
 
   /** Step 3: disabled, paused, shutting down, or overlapping — or on to the claim. */
   private gate(job: JobState, tick: number, trigger: RunTrigger): void {
-    if (job.disabledReason) return this.skip(job, tick, 'disabled');
-    if (job.paused) return this.skip(job, tick, 'paused');
-    if (this.state !== 'running') return this.skip(job, tick, 'shutdown');
+    if (job.disabledReason) {
+      this.skip(job, tick, 'disabled');
+      return;
+    }
+    if (job.paused) {
+      this.skip(job, tick, 'paused');
+      return;
+    }
+    if (this.state !== 'running') {
+      this.skip(job, tick, 'shutdown');
+      return;
+    }
     if (job.active.size > 0) {
       switch (job.options.overlap) {
-        case 'skip':
-          return this.skip(job, tick, 'overlap');
+        case 'skip': {
+          this.skip(job, tick, 'overlap');
+          return;
+        }
         case 'buffer-one':
-          if (job.buffer.length > 0) return this.skip(job, tick, 'overlap');
+          if (job.buffer.length > 0) {
+            this.skip(job, tick, 'overlap');
+            return;
+          }
           job.buffer.push(tick);
           return;
         case 'buffer-all':
-          if (job.buffer.length >= BUFFER_LIMIT) return this.skip(job, tick, 'buffer-full');
+          if (job.buffer.length >= BUFFER_LIMIT) {
+            this.skip(job, tick, 'buffer-full');
+            return;
+          }
           job.buffer.push(tick);
           return;
         case 'cancel-other':
@@ -398,7 +415,10 @@ export class Scheduler {
   private drainBuffer(job: JobState): void {
     if (job.active.size > 0 || job.buffer.length === 0) return;
     const tick = job.buffer.shift() as number;
-    if (this.state !== 'running') return this.skip(job, tick, 'shutdown');
+    if (this.state !== 'running') {
+      this.skip(job, tick, 'shutdown');
+      return;
+    }
     this.gate(job, tick, 'schedule');
   }
 
@@ -520,10 +540,16 @@ export class Scheduler {
       if (cancelled) return;
       try {
         if (await this.store.renew(claim, leaseMs)) validUntil = this.clock.now() + leaseMs;
-        else return lose('the store refused the renewal');
+        else {
+          lose('the store refused the renewal');
+          return;
+        }
       } catch (error) {
         this.logger.warn({ job: job.info.name, err: error }, 'tickwise: lease renewal failed');
-        if (this.clock.now() >= validUntil) return lose('renewals failed until the lease ran out');
+        if (this.clock.now() >= validUntil) {
+          lose('renewals failed until the lease ran out');
+          return;
+        }
       }
       if (!cancelled) timer = this.clock.setTimer(renew, Math.max(1, Math.floor(leaseMs / 3)));
     };
