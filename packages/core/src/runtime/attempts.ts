@@ -30,6 +30,20 @@ export interface AttemptsResult {
   handlerStillRunning: boolean;
 }
 
+/** How long a handler has, after its signal aborts, to return before it is reported as still running. */
+export const ABORT_SETTLE_MS = 1000;
+
+async function settleOrTimeout(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: { cancel(): void } | null = null;
+  const timeout = new Promise<void>((resolve) => {
+    timer = clock.setTimer(resolve, ms);
+  });
+  await Promise.race([work.then(noop, noop), timeout]);
+  (timer as { cancel(): void } | null)?.cancel();
+}
+
+const noop = () => {};
+
 /** p-retry's formula, computed here so the wait can run on our clock. */
 export function backoffDelay(retry: NormalizedOptions['retry'], failedAttempt: number, random = Math.random): number {
   const factor = retry.randomize ? 1 + random() : 1;
@@ -78,6 +92,11 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
     });
     try {
       await Promise.race([handler, aborted]);
+    } catch (error) {
+      // Aborted: a handler that honours its signal returns promptly; give it that chance before
+      // calling it stray.
+      if (!settled) await settleOrTimeout(input.clock, handler, ABORT_SETTLE_MS);
+      throw error;
     } finally {
       timer?.cancel();
       input.runSignal.removeEventListener('abort', forward);

@@ -60,14 +60,14 @@ export class MemoryStore implements ClaimStore {
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {
     const record = this.current(claim);
-    if (!record || record.state !== 'running' || record.leaseUntil <= this.now()) return false;
+    if (record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
     record.leaseUntil = this.now() + leaseMs;
     return true;
   }
 
   async complete(claim: Claim, _outcome: RunOutcome): Promise<boolean> {
     const record = this.current(claim);
-    if (!record || record.state !== 'running') return false;
+    if (record?.state !== 'running') return false;
     record.state = 'done';
     this.running.get(claim.job)?.delete(key(claim.job, claim.tick.getTime()));
     const tick = claim.tick.getTime();
@@ -77,7 +77,7 @@ export class MemoryStore implements ClaimStore {
 
   async release(claim: Claim): Promise<void> {
     const record = this.current(claim);
-    if (!record || record.state !== 'running') return;
+    if (record?.state !== 'running') return;
     record.state = 'released';
     record.leaseUntil = 0;
     this.running.get(claim.job)?.delete(key(claim.job, claim.tick.getTime()));

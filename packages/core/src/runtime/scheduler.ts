@@ -77,7 +77,8 @@ interface JobState extends BuiltJob {
   /** The latest tick handled (run or skipped): a tick at or before it is never handled again. */
   lastTick: number;
   active: Set<ActiveRun>;
-  buffer: number[];
+  /** Ticks waiting for the current run to end (buffer policies, and catch-up runs, which go one at a time). */
+  buffer: { tick: number; trigger: RunTrigger }[];
   strayHandlers: number;
   lastRun?: JobSnapshot['lastRun'];
   lastSuccess?: number;
@@ -219,7 +220,7 @@ export class Scheduler {
     this.queue.clear();
     for (const job of this.jobsByName.values()) {
       job.entry = null;
-      for (const tick of job.buffer.splice(0)) this.skip(job, tick, 'shutdown');
+      for (const waiting of job.buffer.splice(0)) this.skip(job, waiting.tick, 'shutdown');
     }
     if (wasRunning && this.inflight.size > 0) {
       let graceTimer: TimerHandle | null = null;
@@ -324,7 +325,14 @@ export class Scheduler {
       const plan = planDueTicks(job.schedule, job.nextTick, now, job.options.catchUp, this.missedAfterMs);
       if (plan.skipped) this.skip(job, plan.skipped.firstTick, 'missed', plan.skipped.count);
       job.lastTick = plan.latestDue;
-      for (const run of plan.runs) this.gate(job, run.tick, run.trigger);
+      if (plan.runs.length === 1) {
+        const [run] = plan.runs as [{ tick: number; trigger: RunTrigger }];
+        this.gate(job, run.tick, run.trigger);
+      } else if (plan.runs.length > 1) {
+        // Catch-up runs go one after another, oldest first, whatever the overlap policy.
+        job.buffer.push(...plan.runs);
+        this.drainBuffer(job);
+      }
       this.setNextTick(job, job.schedule.next(new Date(Math.max(plan.latestDue, now)))?.getTime() ?? Number.NaN);
     }
   }
@@ -356,14 +364,14 @@ export class Scheduler {
             this.skip(job, tick, 'overlap');
             return;
           }
-          job.buffer.push(tick);
+          job.buffer.push({ tick, trigger });
           return;
         case 'buffer-all':
           if (job.buffer.length >= BUFFER_LIMIT) {
             this.skip(job, tick, 'buffer-full');
             return;
           }
-          job.buffer.push(tick);
+          job.buffer.push({ tick, trigger });
           return;
         case 'cancel-other':
           this.cancelActive(job);
@@ -414,12 +422,12 @@ export class Scheduler {
 
   private drainBuffer(job: JobState): void {
     if (job.active.size > 0 || job.buffer.length === 0) return;
-    const tick = job.buffer.shift() as number;
+    const { tick, trigger } = job.buffer.shift() as { tick: number; trigger: RunTrigger };
     if (this.state !== 'running') {
       this.skip(job, tick, 'shutdown');
       return;
     }
-    this.gate(job, tick, 'schedule');
+    this.gate(job, tick, trigger);
   }
 
   private async runTick(job: JobState, run: ActiveRun, trigger: RunTrigger): Promise<RunResult> {

@@ -14,6 +14,7 @@ interface VirtualTimer {
 }
 
 function toMs(duration: string | number): number {
+  if (duration === 0) return 0;
   const parsed = parseDuration(duration);
   if (Number.isNaN(parsed.ms)) throw new TypeError(`VirtualClock: ${parsed.diagnostics[0]?.message ?? 'bad duration'}`);
   return parsed.ms;
