@@ -238,7 +238,15 @@ describe('trigger()', () => {
   it('runs a job now, recorded as manual, outside the schedule', async () => {
     const h = harness();
     let trigger = '';
-    h.scheduler.add(job({ name: 'm', schedule: cron('0 0 1 1 *'), run: (ctx) => void (trigger = ctx.trigger) }));
+    h.scheduler.add(
+      job({
+        name: 'm',
+        schedule: cron('0 0 1 1 *'),
+        run: (ctx) => {
+          trigger = ctx.trigger;
+        },
+      }),
+    );
     await h.scheduler.start();
     assert.deepEqual(await h.scheduler.trigger('m'), { outcome: 'success' });
     assert.equal(trigger, 'manual');
