@@ -13,8 +13,10 @@ const specs = args.some((a) => !a.startsWith('-')) ? [] : ['packages/*/test/**/*
 const result = spawnSync(
   process.execPath,
   [
+    // ESM only: tsx's CommonJS hook would load a second copy of each module when mocha require()s
+    // a test file, so classes (errors, decorators' registry) would differ between copies.
     '--import',
-    'tsx',
+    'tsx/esm',
     '--conditions=tickwise-source',
     mocha,
     '--reporter',

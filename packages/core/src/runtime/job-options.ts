@@ -130,7 +130,8 @@ function editDistance(a: string, b: string): number {
 /** The closest known name, for "did you mean" hints. */
 export function suggest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = 3;
+  // Close enough to be a typo: up to half the name's letters (at least 2) off.
+  let bestDistance = Math.max(2, Math.floor(name.length / 2)) + 1;
   for (const candidate of known) {
     const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {

@@ -69,6 +69,8 @@ interface ActiveRun {
 }
 
 interface JobState extends BuiltJob {
+  /** Registration order: jobs due at the same instant start in this order. */
+  order: number;
   disabledReason: string | null;
   paused: boolean;
   entry: QueueEntry<JobState> | null;
@@ -148,6 +150,7 @@ export class Scheduler {
     for (const job of built) {
       const state: JobState = {
         ...job,
+        order: this.jobsByName.size,
         disabledReason: this.disabledReasonFor(job),
         paused: false,
         entry: null,
@@ -308,7 +311,7 @@ export class Scheduler {
     if (job.entry) this.queue.remove(job.entry);
     job.entry = null;
     if (Number.isNaN(tick) || this.state !== 'running') return;
-    job.entry = this.queue.add(tick + jitterFor(job.info.name, tick, job.options.jitterMs), job);
+    job.entry = this.queue.add(tick + jitterFor(job.info.name, tick, job.options.jitterMs), job, job.order);
   }
 
   /** Called by the timer queue with every entry whose due time has come, in order. */

@@ -14,7 +14,7 @@ export const MAX_WAIT_MS = 60_000;
 export interface QueueEntry<T> {
   /** When to fire, epoch ms (the tick plus any jitter). */
   dueMs: number;
-  /** Insertion order, so equal due times fire first-in first-out. */
+  /** Tie-break for equal due times (the scheduler passes the job's registration order). */
   seq: number;
   value: T;
   /** Set by remove(); the entry is dropped when it reaches the top. */
@@ -27,7 +27,6 @@ export class TimerQueue<T> {
   );
   private timer: TimerHandle | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
-  private seq = 0;
   private running = false;
   /** True while onDue runs: entries it adds are armed for once, afterwards (no timer churn in a burst). */
   private firing = false;
@@ -53,8 +52,8 @@ export class TimerQueue<T> {
     this.armedFor = Number.POSITIVE_INFINITY;
   }
 
-  add(dueMs: number, value: T): QueueEntry<T> {
-    const entry: QueueEntry<T> = { dueMs, seq: this.seq++, value, cancelled: false };
+  add(dueMs: number, value: T, order: number): QueueEntry<T> {
+    const entry: QueueEntry<T> = { dueMs, seq: order, value, cancelled: false };
     this.heap.push(entry);
     if (this.running && !this.firing && dueMs < this.armedFor) this.arm();
     return entry;
