@@ -164,7 +164,8 @@ export class Scheduler {
       this.jobsByName.set(job.info.name, state);
       if (state.disabledReason)
         this.logger.warn({ job: job.info.name, reason: state.disabledReason }, 'tickwise: job disabled');
-      if (this.state === 'running') this.queueFirstTick(state, this.clock.now());
+      // Before start() this only fills in nextRun for jobs(); the queue takes it on start().
+      this.queueFirstTick(state, this.clock.now());
     }
     return built.map((job) => job.info);
   }

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// These tests load the built package (dist/), as users do; `npm test` builds first.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = join(root, 'packages', 'core', 'dist');
+
+function node(args: string[]): string {
+  // No tickwise-source condition here: the child resolves @tickwise/core like an app would.
+  return execFileSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+}
+
+describe('packaging of @tickwise/core', () => {
+  before(() => {
+    if (!existsSync(join(dist, 'index.js'))) {
+      throw new Error('packages/core/dist is missing: run `npm run build` (npm test does it for you)');
+    }
+  });
+
+  it('loads from a CommonJS app with require()', () => {
+    const out = node([
+      '-e',
+      `const { cron, Scheduler, Cron } = require('@tickwise/core');
+       const { VirtualClock } = require('@tickwise/core/testing');
+       const s = new Scheduler({ clock: new VirtualClock(), env: {} });
+       s.add({ name: 'x', schedule: cron('0 * * * *'), run() {} });
+       console.log(typeof Cron, s.jobs()[0].nextRun.toISOString());`,
+    ]);
+    assert.equal(out.trim(), 'function 2026-01-01T01:00:00.000Z');
+  });
+
+  it('loads from an ES module app with import', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { every } from '@tickwise/core';
+       import { validateSchedule } from '@tickwise/core/schedule';
+       console.log(every('5m').describe(), validateSchedule('0 25 * * *')[0].code);`,
+    ]);
+    assert.equal(out.trim(), 'Every 5 minutes TW103');
+  });
+
+  it("'@tickwise/core/schedule' pulls in no runtime code", () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      for (const [, specifier] of source.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)) {
+        if (!specifier?.startsWith('.')) {
+          assert.ok(['cronstrue'].includes(specifier as string), `schedule imports the package '${specifier}'`);
+          continue;
+        }
+        visit(resolve(dirname(file), specifier));
+      }
+    };
+    visit(join(dist, 'schedule', 'index.js'));
+    const outside = [...seen].filter((f) => !f.startsWith(join(dist, 'schedule')));
+    assert.deepEqual(outside, []);
+    assert.ok(seen.size > 5);
+  });
+
+  it('ships type declarations for every entry point', () => {
+    for (const entry of ['index.d.ts', 'schedule/index.d.ts', 'testing/index.d.ts']) {
+      assert.ok(existsSync(join(dist, entry)), entry);
+    }
+    assert.ok(readdirSync(dist).length > 0);
+  });
+});
