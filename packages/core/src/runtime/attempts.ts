@@ -4,6 +4,7 @@
 
 import isNetworkError from 'is-network-error';
 import pRetry, { AbortError } from 'p-retry';
+import { AbortSource } from './abort-source.js';
 import { type Clock, sleep } from './clock.js';
 import { JobTimeoutError, NonRetryableError, RunCancelledError } from './errors.js';
 import type { NormalizedOptions } from './job-options.js';
@@ -15,8 +16,9 @@ export interface AttemptsInput {
   retry: NormalizedOptions['retry'];
   timeoutMs: number;
   /** Aborts every attempt and any wait between them (shutdown, lost lease, cancel-other). */
-  runSignal: AbortSignal;
-  invoke(attempt: number, signal: AbortSignal): unknown;
+  run: AbortSource;
+  /** Calls the handler; `abort.signal` is what it should see as ctx.signal. */
+  invoke(attempt: number, abort: AbortSource): unknown;
   onAttemptFailure(info: { attempt: number; error: unknown; willRetry: boolean; retryDelayMs?: number }): void;
   /** Called when a handler that outlived its aborted signal finally returns. */
   onStraySettled(): void;
@@ -61,7 +63,7 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
   let strayHandler = false;
 
   const isRetryable = (error: unknown): boolean =>
-    !input.runSignal.aborted &&
+    !input.run.aborted &&
     !strayHandler &&
     !(error instanceof NonRetryableError) &&
     !(error instanceof AbortError) &&
@@ -72,23 +74,23 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
 
   const attempt = async (attemptNumber: number): Promise<void> => {
     attempts = attemptNumber;
-    const controller = new AbortController();
-    const forward = () => controller.abort(input.runSignal.reason);
-    if (input.runSignal.aborted) forward();
-    else input.runSignal.addEventListener('abort', forward, { once: true });
+    // Without a timeout the attempt shares the run's abort source; with one it needs its own,
+    // so that a timeout aborts this attempt only.
+    const abort = input.timeoutMs > 0 ? new AbortSource() : input.run;
+    const unlink = abort === input.run ? null : input.run.onAbort(() => abort.abort(input.run.reason));
     const timer =
       input.timeoutMs > 0
-        ? input.clock.setTimer(() => controller.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
+        ? input.clock.setTimer(() => abort.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
         : null;
     let settled = false;
     const handler = Promise.resolve()
-      .then(() => input.invoke(attemptNumber, controller.signal))
+      .then(() => input.invoke(attemptNumber, abort))
       .finally(() => {
         settled = true;
       });
+    let stopListening: (() => void) | null = null;
     const aborted = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(controller.signal.reason);
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      stopListening = abort.onAbort(() => reject(abort.reason));
     });
     try {
       await Promise.race([handler, aborted]);
@@ -99,7 +101,8 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       throw error;
     } finally {
       timer?.cancel();
-      input.runSignal.removeEventListener('abort', forward);
+      (stopListening as (() => void) | null)?.();
+      unlink?.();
       if (!settled) {
         // The handler ignored its signal: report it, keep watching it, never retry over it.
         strayHandler = true;
@@ -108,6 +111,17 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       aborted.catch(() => {});
     }
   };
+
+  // No retries: one attempt, without p-retry's bookkeeping (the common case, and the burst path).
+  if (input.retry.retries === 0) {
+    try {
+      await attempt(1);
+      return { outcome: 'success', attempts, handlerStillRunning: false };
+    } catch (error) {
+      input.onAttemptFailure({ attempt: 1, error, willRetry: false });
+      return { outcome: outcomeOf(error), error, attempts, handlerStillRunning: strayHandler };
+    }
+  }
 
   try {
     await pRetry(attempt, {
@@ -121,7 +135,7 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
         const willRetry = retriesLeft > 0 && isRetryable(error);
         const retryDelayMs = willRetry ? backoffDelay(input.retry, attemptNumber) : undefined;
         input.onAttemptFailure({ attempt: attemptNumber, error, willRetry, ...(willRetry && { retryDelayMs }) });
-        if (willRetry) await sleep(input.clock, retryDelayMs as number, input.runSignal);
+        if (willRetry) await sleep(input.clock, retryDelayMs as number, input.run);
       },
     });
     return { outcome: 'success', attempts, handlerStillRunning: false };

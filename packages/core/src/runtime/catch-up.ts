@@ -1,6 +1,6 @@
 // Deciding what to do with ticks that came due while nobody was looking: pure, no I/O.
 
-import type { Schedule } from '../schedule/schedule.js';
+import { nextTickMs, type Schedule } from '../schedule/schedule.js';
 import type { RunTrigger } from './job.js';
 import type { NormalizedOptions } from './job-options.js';
 
@@ -17,6 +17,8 @@ export interface DuePlan {
   skipped: { firstTick: number; count: number } | null;
   /** The latest tick that is due; the next tick to queue comes after it. */
   latestDue: number;
+  /** The first tick after now, when planning already found it. */
+  upcoming?: number;
 }
 
 type TickSource = Pick<Schedule, 'next' | 'previous'>;
@@ -33,14 +35,25 @@ export function planDueTicks(
   catchUp: NormalizedOptions['catchUp'],
   missedAfterMs: number,
 ): DuePlan {
-  const latestDue = Math.max(firstDue, schedule.previous(new Date(nowMs + 1))?.getTime() ?? firstDue);
+  // Usually only firstDue is due: one next() call settles it, without the previous() search.
+  const following = nextTickMs(schedule, firstDue);
+  const onlyFirstDue = Number.isNaN(following) || following > nowMs;
+  const latestDue = onlyFirstDue
+    ? firstDue
+    : Math.max(firstDue, schedule.previous(new Date(nowMs + 1))?.getTime() ?? firstDue);
   const onTime = nowMs - latestDue <= missedAfterMs;
-  const lastMissed = onTime ? schedule.previous(new Date(latestDue))?.getTime() : latestDue;
+  const lastMissed = !onTime
+    ? latestDue
+    : latestDue === firstDue
+      ? undefined
+      : schedule.previous(new Date(latestDue))?.getTime();
   const runs: DuePlan['runs'] = [];
   if (lastMissed === undefined || lastMissed < firstDue) {
     // Nothing was missed.
     if (onTime) runs.push({ tick: latestDue, trigger: 'schedule' });
-    return { runs, skipped: null, latestDue };
+    return onlyFirstDue && !Number.isNaN(following)
+      ? { runs, skipped: null, latestDue, upcoming: following }
+      : { runs, skipped: null, latestDue };
   }
   // Missed ticks are firstDue .. lastMissed. Which of them run is up to the policy.
   const windowStart = nowMs - catchUp.windowMs;

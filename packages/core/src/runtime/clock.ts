@@ -1,3 +1,5 @@
+import type { AbortSource } from './abort-source.js';
+
 // Time as the scheduler sees it. The runtime never calls Date.now() or setTimeout directly, so a
 // VirtualClock can drive it in tests.
 
@@ -10,6 +12,8 @@ export interface Clock {
   now(): number;
   /** Calls `callback` once, no earlier than `delayMs` from now. */
   setTimer(callback: () => void, delayMs: number): TimerHandle;
+  /** Runs `callback` soon, after pending promise callbacks (setImmediate); default setImmediate. */
+  defer?(callback: () => void): void;
 }
 
 /** Node's timers cannot wait longer than 2^31-1 ms; longer waits are split (see SystemClock). */
@@ -19,6 +23,10 @@ export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
+  }
+
+  defer(callback: () => void): void {
+    setImmediate(callback);
   }
 
   setTimer(callback: () => void, delayMs: number): TimerHandle {
@@ -42,21 +50,21 @@ export class SystemClock implements Clock {
   }
 }
 
-/** Resolves after `delayMs` on `clock`, or rejects with the signal's reason when it aborts. */
-export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `delayMs` on `clock`, or rejects with the abort reason when `abort` fires. */
+export function sleep(clock: Clock, delayMs: number, abort?: AbortSource): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
+    if (abort?.aborted) {
+      reject(abort.reason);
       return;
     }
-    const onAbort = () => {
-      handle.cancel();
-      reject(signal?.reason);
-    };
+    let unsubscribe: (() => void) | undefined;
     const handle = clock.setTimer(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
       resolve();
     }, delayMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    unsubscribe = abort?.onAbort(() => {
+      handle.cancel();
+      reject(abort.reason);
+    });
   });
 }

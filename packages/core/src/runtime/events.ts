@@ -87,6 +87,11 @@ export class EventHub {
     return () => set.delete(listener as (event: never) => void);
   }
 
+  /** Whether anyone listens: lets the hot path skip building event objects nobody reads. */
+  has(name: SchedulerEventName): boolean {
+    return (this.listeners.get(name)?.size ?? 0) > 0;
+  }
+
   /** A listener that throws is logged, never allowed to break the scheduler. */
   emit<E extends SchedulerEventName>(name: E, event: SchedulerEvents[E]): void {
     const set = this.listeners.get(name);

@@ -90,7 +90,6 @@ export interface NormalizedOptions {
   timeoutMs: number;
   leaseMs: number;
   enabled: boolean;
-  metadata: JobMetadata;
 }
 
 const OPTION_KEYS = [
@@ -200,8 +199,50 @@ export function checkOptionKeys(job: string, options: object, extra: readonly st
   }
 }
 
-/** Validates options and fills in the defaults. */
+/**
+ * Normalized options are shared between jobs with the same options (the usual case: many jobs,
+ * few distinct option sets), so each job does not carry its own copies. Bounded like the
+ * schedule cache. Metadata differs per job and is kept outside.
+ */
+const interned = new Map<string, NormalizedOptions>();
+let defaults: NormalizedOptions | undefined;
+const NOT_POLICY = new Set(['name', 'owner', 'description', 'runbook', 'timezone', 'dayMatch']);
+
+function hasPolicyOptions(options: JobOptions): boolean {
+  for (const key in options) if (!NOT_POLICY.has(key)) return true;
+  return false;
+}
+const INTERN_LIMIT = 10_000;
+
+/** Validates options and fills in the defaults. The result is frozen and may be shared. */
 export function normalizeOptions(job: string, options: JobOptions): NormalizedOptions {
+  if (!hasPolicyOptions(options)) {
+    defaults ??= deepFreeze(readOptions(job, {}));
+    return defaults;
+  }
+  const { name: _name, owner: _owner, description: _description, runbook: _runbook, ...policy } = options;
+  let key: string | undefined;
+  try {
+    key = JSON.stringify(policy);
+  } catch {
+    key = undefined;
+  }
+  const cached = key === undefined ? undefined : interned.get(key);
+  if (cached) return cached;
+  const normalized = deepFreeze(readOptions(job, options));
+  if (key !== undefined) {
+    if (interned.size >= INTERN_LIMIT) interned.clear();
+    interned.set(key, normalized);
+  }
+  return normalized;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
+function readOptions(job: string, options: JobOptions): NormalizedOptions {
   const read = new OptionReader(job);
   const catchUpInput: CatchUpOptions =
     typeof options.catchUp === 'string' || options.catchUp === undefined
@@ -241,10 +282,19 @@ export function normalizeOptions(job: string, options: JobOptions): NormalizedOp
     timeoutMs: read.duration('timeout', options.timeout, 0, 1, 30 * DAY_MS),
     leaseMs: read.duration('lease', options.lease, 30_000, 1000, DAY_MS),
     enabled: options.enabled ?? true,
-    metadata: {
-      ...(options.owner !== undefined && { owner: read.text('owner', options.owner) }),
-      ...(options.description !== undefined && { description: read.text('description', options.description) }),
-      ...(options.runbook !== undefined && { runbook: read.text('runbook', options.runbook) }),
-    },
+  };
+}
+
+const NO_METADATA: JobMetadata = Object.freeze({});
+
+/** The job's owner, description and runbook, checked. */
+export function readMetadata(job: string, options: JobOptions): JobMetadata {
+  if (options.owner === undefined && options.description === undefined && options.runbook === undefined)
+    return NO_METADATA;
+  const read = new OptionReader(job);
+  return {
+    ...(options.owner !== undefined && { owner: read.text('owner', options.owner) }),
+    ...(options.description !== undefined && { description: read.text('description', options.description) }),
+    ...(options.runbook !== undefined && { runbook: read.text('runbook', options.runbook) }),
   };
 }

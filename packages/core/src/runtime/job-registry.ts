@@ -8,7 +8,13 @@ import { ScheduleError } from '../schedule/schedule-error.js';
 import { type DecoratedJob, jobSpecsOf, type ScheduleSpec } from './decorators.js';
 import { JobDefinitionError } from './errors.js';
 import type { JobDefinition, JobHandler, JobInfo } from './job.js';
-import { checkOptionKeys, type JobOptions, type NormalizedOptions, normalizeOptions } from './job-options.js';
+import {
+  checkOptionKeys,
+  type JobOptions,
+  type NormalizedOptions,
+  normalizeOptions,
+  readMetadata,
+} from './job-options.js';
 
 export interface JobSource {
   name: string;
@@ -79,15 +85,44 @@ export function buildJob(source: JobSource): BuiltJob {
   checkOptionKeys(name, source.options);
   const schedule = buildSchedule(name, source.schedule, source.options);
   const options = normalizeOptions(name, source.options);
-  const info: JobInfo = Object.freeze({
-    name,
-    schedule: schedule.toString(),
-    kind: schedule.kind,
-    timezone: schedule.timezone,
-    describe: schedule.describe(),
-    ...options.metadata,
-  });
+  const info = new RegisteredJobInfo(name, schedule, readMetadata(name, source.options));
   return { info, schedule, options, run: source.run };
+}
+
+/**
+ * JobInfo with `describe` computed on first read (cronstrue costs more than the rest of a
+ * registration). A class with a prototype getter, so 100,000 of them share one shape.
+ */
+class RegisteredJobInfo implements JobInfo {
+  readonly name: string;
+  readonly schedule: string;
+  readonly kind: JobInfo['kind'];
+  readonly timezone: string;
+  readonly owner?: string;
+  readonly description?: string;
+  readonly runbook?: string;
+  readonly #source: Schedule;
+
+  constructor(name: string, source: Schedule, metadata: { owner?: string; description?: string; runbook?: string }) {
+    this.name = name;
+    this.schedule = source.toString();
+    this.kind = source.kind;
+    this.timezone = source.timezone;
+    if (metadata.owner !== undefined) this.owner = metadata.owner;
+    if (metadata.description !== undefined) this.description = metadata.description;
+    if (metadata.runbook !== undefined) this.runbook = metadata.runbook;
+    this.#source = source;
+    Object.freeze(this);
+  }
+
+  get describe(): string {
+    return this.#source.describe();
+  }
+
+  /** Plain data, describe included (for logs and JSON endpoints). */
+  toJSON(): Omit<JobInfo, 'toJSON'> {
+    return { ...this, describe: this.describe };
+  }
 }
 
 /** A plain-function definition from scheduler.add(). */

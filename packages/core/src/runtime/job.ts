@@ -19,6 +19,8 @@ export interface JobInfo {
   readonly owner?: string;
   readonly description?: string;
   readonly runbook?: string;
+  /** Plain data, describe included. */
+  toJSON(): Omit<JobInfo, 'toJSON'>;
 }
 
 /** What a handler receives. */

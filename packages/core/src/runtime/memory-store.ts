@@ -21,8 +21,8 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements ClaimStore {
   readonly durable = false;
   private readonly records = new Map<string, ClaimRecord>();
-  /** Live claims per job, for exclusive claims. */
-  private readonly running = new Map<string, Set<string>>();
+  /** Keys of running claims per job, for exclusive claims (entries go when a job has none). */
+  private readonly running = new Map<string, string[]>();
   private readonly lastDone = new Map<string, number>();
   private fence = 0;
   private readonly now: () => number;
@@ -52,9 +52,9 @@ export class MemoryStore implements ClaimStore {
       expiresAt: Math.max(tick, now) + request.retainMs + request.leaseMs,
     };
     this.records.set(id, record);
-    const live = this.running.get(request.job) ?? new Set<string>();
-    this.running.set(request.job, live);
-    live.add(id);
+    const live = this.running.get(request.job);
+    if (live) live.push(id);
+    else this.running.set(request.job, [id]);
     return { acquired: true, claim: this.toClaim(request, record) };
   }
 
@@ -69,7 +69,7 @@ export class MemoryStore implements ClaimStore {
     const record = this.current(claim);
     if (record?.state !== 'running') return false;
     record.state = 'done';
-    this.running.get(claim.job)?.delete(key(claim.job, claim.tick.getTime()));
+    this.forgetRunning(claim);
     const tick = claim.tick.getTime();
     if (tick > (this.lastDone.get(claim.job) ?? Number.NEGATIVE_INFINITY)) this.lastDone.set(claim.job, tick);
     return true;
@@ -80,7 +80,7 @@ export class MemoryStore implements ClaimStore {
     if (record?.state !== 'running') return;
     record.state = 'released';
     record.leaseUntil = 0;
-    this.running.get(claim.job)?.delete(key(claim.job, claim.tick.getTime()));
+    this.forgetRunning(claim);
   }
 
   async lastCompletedTick(job: string): Promise<Date | null> {
@@ -89,6 +89,14 @@ export class MemoryStore implements ClaimStore {
   }
 
   async ping(): Promise<void> {}
+
+  private forgetRunning(claim: Claim): void {
+    const live = this.running.get(claim.job);
+    if (!live) return;
+    const index = live.indexOf(key(claim.job, claim.tick.getTime()));
+    if (index >= 0) live.splice(index, 1);
+    if (live.length === 0) this.running.delete(claim.job);
+  }
 
   private current(claim: Claim): ClaimRecord | undefined {
     const record = this.records.get(key(claim.job, claim.tick.getTime()));

@@ -2,17 +2,21 @@
 // attempts -> complete -> events. Each step lives in its own module; this one holds job state.
 
 import { hostname } from 'node:os';
+import { nextTickMs } from '../schedule/schedule.js';
+import { AbortSource } from './abort-source.js';
 import { runAttempts } from './attempts.js';
 import { planDueTicks } from './catch-up.js';
 import { type Clock, SystemClock, type TimerHandle } from './clock.js';
 import { RunCancelledError, TickwiseError } from './errors.js';
 import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReason } from './events.js';
 import { jitterFor } from './jitter.js';
-import type { JobDefinition, JobInfo, RunContext, RunTrigger } from './job.js';
+import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
 import { type BuiltJob, buildJob, type JobSource, sourceFromDefinition, sourcesFromInstance } from './job-registry.js';
 import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { type Logger, silentLogger, withBindings } from './logger.js';
 import { MemoryStore } from './memory-store.js';
+import { HandlerContext } from './run-context.js';
 import type { Claim, ClaimStore, RunOutcome } from './store.js';
 import { type QueueEntry, TimerQueue } from './timer-queue.js';
 
@@ -49,7 +53,7 @@ export interface RunResult {
   error?: unknown;
 }
 
-export interface JobSnapshot extends JobInfo {
+export interface JobSnapshot extends Omit<JobInfo, 'toJSON'> {
   enabled: boolean;
   /** Why the job is disabled, when it is. */
   disabledReason?: string;
@@ -64,30 +68,62 @@ export interface JobSnapshot extends JobInfo {
 }
 
 interface ActiveRun {
-  controller: AbortController;
+  abort: AbortSource;
   tick: number;
 }
 
-interface JobState extends BuiltJob {
+/** A registered job and its run state. A class, so every job has the same shape (fast, small). */
+class JobState implements BuiltJob {
+  readonly info: BuiltJob['info'];
+  readonly schedule: BuiltJob['schedule'];
+  readonly options: BuiltJob['options'];
+  readonly run: BuiltJob['run'];
   /** Registration order: jobs due at the same instant start in this order. */
-  order: number;
-  disabledReason: string | null;
-  paused: boolean;
-  entry: QueueEntry<JobState> | null;
+  readonly order: number;
+  readonly disabledReason: string | null;
+  paused = false;
+  entry: QueueEntry<JobState> | null = null;
   /** The next tick to fire (NaN when the schedule has ended). */
-  nextTick: number;
+  nextTick = Number.NaN;
   /** The latest tick handled (run or skipped): a tick at or before it is never handled again. */
-  lastTick: number;
-  active: Set<ActiveRun>;
+  lastTick = Number.NEGATIVE_INFINITY;
+  /** Runs in progress; allocated on first run (most jobs are idle most of the time). */
+  active: ActiveRun[] | null = null;
   /** Ticks waiting for the current run to end (buffer policies, and catch-up runs, which go one at a time). */
-  buffer: { tick: number; trigger: RunTrigger }[];
-  strayHandlers: number;
-  lastRun?: JobSnapshot['lastRun'];
-  lastSuccess?: number;
-  consecutiveFailures: number;
+  buffer: { tick: number; trigger: RunTrigger }[] | null = null;
+  strayHandlers = 0;
+  lastRun: JobSnapshot['lastRun'] | undefined = undefined;
+  lastSuccess: number | undefined = undefined;
+  consecutiveFailures = 0;
+
+  constructor(job: BuiltJob, order: number, disabledReason: string | null) {
+    this.info = job.info;
+    this.schedule = job.schedule;
+    this.options = job.options;
+    this.run = job.run;
+    this.order = order;
+    this.disabledReason = disabledReason;
+  }
 }
 
 const BUFFER_LIMIT = 1000;
+const BURST_SLICE = 100;
+
+function defer(clock: Clock, callback: () => void): void {
+  if (clock.defer) clock.defer(callback);
+  else setImmediate(callback);
+}
+
+function activeCount(job: { active: unknown[] | null }): number {
+  return job.active?.length ?? 0;
+}
+/** Drops a finished run; the array goes when the last run does (idle jobs hold nothing). */
+function removeActive(job: { active: ActiveRun[] | null }, run: ActiveRun): void {
+  const index = job.active?.indexOf(run) ?? -1;
+  if (index >= 0) job.active?.splice(index, 1);
+  if (job.active?.length === 0) job.active = null;
+}
+
 const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
 
 type State = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -99,20 +135,25 @@ export class Scheduler {
   private readonly logger: Logger;
   private readonly events: EventHub;
   private readonly queue: TimerQueue<JobState>;
+  private readonly leases: LeaseKeeper;
   private readonly jobsByName = new Map<string, JobState>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly disabledPatterns: string[];
   private readonly missedAfterMs: number;
   private state: State = 'idle';
+  /** False with the default silent logger: per-run log fields are then not even built. */
+  private readonly logging: boolean;
   private runCounter = 0;
 
   constructor(options: SchedulerOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
     this.store = options.store ?? new MemoryStore({ now: () => this.clock.now() });
     this.logger = options.logger ?? silentLogger;
+    this.logging = this.logger !== silentLogger;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.events = new EventHub(this.logger);
     this.queue = new TimerQueue(this.clock, (entries, now) => this.onDue(entries, now));
+    this.leases = new LeaseKeeper(this.clock, this.store, this.logger);
     const env = options.env ?? process.env;
     this.disabledPatterns = [...(options.disabled ?? []), ...parseDisabledList(env[DISABLED_JOBS_ENV])];
     this.missedAfterMs = options.missedAfterMs ?? 60_000;
@@ -148,19 +189,7 @@ export class Scheduler {
       names.add(name);
     }
     for (const job of built) {
-      const state: JobState = {
-        ...job,
-        order: this.jobsByName.size,
-        disabledReason: this.disabledReasonFor(job),
-        paused: false,
-        entry: null,
-        nextTick: Number.NaN,
-        lastTick: Number.NEGATIVE_INFINITY,
-        active: new Set(),
-        buffer: [],
-        strayHandlers: 0,
-        consecutiveFailures: 0,
-      };
+      const state = new JobState(job, this.jobsByName.size, this.disabledReasonFor(job));
       this.jobsByName.set(job.info.name, state);
       if (state.disabledReason)
         this.logger.warn({ job: job.info.name, reason: state.disabledReason }, 'tickwise: job disabled');
@@ -203,7 +232,7 @@ export class Scheduler {
       }
       if (resumeFrom !== null) {
         job.lastTick = resumeFrom;
-        this.setNextTick(job, job.schedule.next(new Date(resumeFrom))?.getTime() ?? Number.NaN);
+        this.setNextTick(job, nextTickMs(job.schedule, resumeFrom));
       } else {
         this.queueFirstTick(job, now);
       }
@@ -224,7 +253,7 @@ export class Scheduler {
     this.queue.clear();
     for (const job of this.jobsByName.values()) {
       job.entry = null;
-      for (const waiting of job.buffer.splice(0)) this.skip(job, waiting.tick, 'shutdown');
+      for (const waiting of job.buffer?.splice(0) ?? []) this.skip(job, waiting.tick, 'shutdown');
     }
     if (wasRunning && this.inflight.size > 0) {
       let graceTimer: TimerHandle | null = null;
@@ -234,10 +263,11 @@ export class Scheduler {
       await Promise.race([Promise.allSettled([...this.inflight]), graceOver]);
       (graceTimer as TimerHandle | null)?.cancel();
       for (const job of this.jobsByName.values()) {
-        for (const run of job.active) run.controller.abort(new RunCancelledError(job.info.name, 'shutdown'));
+        for (const run of job.active ?? []) run.abort.abort(new RunCancelledError(job.info.name, 'shutdown'));
       }
       while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     }
+    this.leases.close();
     this.state = 'stopped';
     const stillRunning = this.strayJobNames();
     this.logger.info({ stillRunning }, 'tickwise: scheduler stopped');
@@ -272,7 +302,7 @@ export class Scheduler {
     const job = this.job(name);
     if (this.state === 'stopping' || this.state === 'stopped') return { outcome: 'skipped', reason: 'shutdown' };
     if (job.disabledReason) return { outcome: 'skipped', reason: 'disabled' };
-    if (job.active.size > 0) {
+    if (activeCount(job) > 0) {
       if (job.options.overlap === 'cancel-other') this.cancelActive(job);
       else if (job.options.overlap !== 'allow') return { outcome: 'skipped', reason: 'overlap' };
     }
@@ -282,12 +312,12 @@ export class Scheduler {
   /** Job definitions with their state and next run. */
   jobs(): JobSnapshot[] {
     return [...this.jobsByName.values()].map((job) => ({
-      ...job.info,
+      ...job.info.toJSON(),
       enabled: job.disabledReason === null,
       ...(job.disabledReason !== null && { disabledReason: job.disabledReason }),
       paused: job.paused,
       nextRun: Number.isNaN(job.nextTick) ? null : new Date(job.nextTick),
-      running: job.active.size,
+      running: activeCount(job),
       strayHandlers: job.strayHandlers,
       ...(job.lastRun && { lastRun: { ...job.lastRun } }),
       ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
@@ -304,7 +334,7 @@ export class Scheduler {
   // ---- timer queue --------------------------------------------------------------------------
 
   private queueFirstTick(job: JobState, now: number): void {
-    this.setNextTick(job, job.schedule.next(new Date(now))?.getTime() ?? Number.NaN);
+    this.setNextTick(job, nextTickMs(job.schedule, now));
   }
 
   private setNextTick(job: JobState, tick: number): void {
@@ -316,14 +346,20 @@ export class Scheduler {
   }
 
   /** Called by the timer queue with every entry whose due time has come, in order. */
-  private onDue(entries: QueueEntry<JobState>[], now: number): void {
-    for (const entry of entries) {
+  private onDue(entries: QueueEntry<JobState>[], now: number, from = 0): void {
+    // A burst is handled a slice at a time, yielding between slices, so that trivial runs finish
+    // before the next slice starts (100,000 runs in flight at once cost ~700 MB and seconds of GC)
+    // and I/O such as health checks is not starved. Order is kept.
+    const end = Math.min(entries.length, from + BURST_SLICE);
+    if (end < entries.length) defer(this.clock, () => this.onDue(entries, now, end));
+    for (let index = from; index < end; index++) {
+      const entry = entries[index] as QueueEntry<JobState>;
       const job = entry.value;
       if (job.entry !== entry || this.state !== 'running') continue;
       job.entry = null;
       if (job.nextTick <= job.lastTick) {
         // Defensive: never handle a tick twice (e.g. after the wall clock was set back).
-        this.setNextTick(job, job.schedule.next(new Date(Math.max(job.lastTick, now)))?.getTime() ?? Number.NaN);
+        this.setNextTick(job, nextTickMs(job.schedule, Math.max(job.lastTick, now)));
         continue;
       }
       const plan = planDueTicks(job.schedule, job.nextTick, now, job.options.catchUp, this.missedAfterMs);
@@ -334,10 +370,10 @@ export class Scheduler {
         this.gate(job, run.tick, run.trigger);
       } else if (plan.runs.length > 1) {
         // Catch-up runs go one after another, oldest first, whatever the overlap policy.
-        job.buffer.push(...plan.runs);
+        (job.buffer ??= []).push(...plan.runs);
         this.drainBuffer(job);
       }
-      this.setNextTick(job, job.schedule.next(new Date(Math.max(plan.latestDue, now)))?.getTime() ?? Number.NaN);
+      this.setNextTick(job, plan.upcoming ?? nextTickMs(job.schedule, Math.max(plan.latestDue, now)));
     }
   }
 
@@ -357,25 +393,25 @@ export class Scheduler {
       this.skip(job, tick, 'shutdown');
       return;
     }
-    if (job.active.size > 0) {
+    if (activeCount(job) > 0) {
       switch (job.options.overlap) {
         case 'skip': {
           this.skip(job, tick, 'overlap');
           return;
         }
         case 'buffer-one':
-          if (job.buffer.length > 0) {
+          if ((job.buffer?.length ?? 0) > 0) {
             this.skip(job, tick, 'overlap');
             return;
           }
-          job.buffer.push({ tick, trigger });
+          (job.buffer ??= []).push({ tick, trigger });
           return;
         case 'buffer-all':
-          if (job.buffer.length >= BUFFER_LIMIT) {
+          if ((job.buffer?.length ?? 0) >= BUFFER_LIMIT) {
             this.skip(job, tick, 'buffer-full');
             return;
           }
-          job.buffer.push({ tick, trigger });
+          (job.buffer ??= []).push({ tick, trigger });
           return;
         case 'cancel-other':
           this.cancelActive(job);
@@ -388,7 +424,7 @@ export class Scheduler {
   }
 
   private cancelActive(job: JobState): void {
-    for (const run of job.active) run.controller.abort(new RunCancelledError(job.info.name, 'cancel-other'));
+    for (const run of job.active ?? []) run.abort.abort(new RunCancelledError(job.info.name, 'cancel-other'));
   }
 
   private skip(job: JobState, tick: number, reason: SkipReason, count = 1): void {
@@ -409,10 +445,10 @@ export class Scheduler {
 
   /** Steps 4-6 for one tick; tracked in `inflight` so stop() can wait for it. */
   private execute(job: JobState, tick: number, trigger: RunTrigger): Promise<RunResult> {
-    const run: ActiveRun = { controller: new AbortController(), tick };
-    job.active.add(run);
+    const run: ActiveRun = { abort: new AbortSource(), tick };
+    (job.active ??= []).push(run);
     const done = this.runTick(job, run, trigger).finally(() => {
-      job.active.delete(run);
+      removeActive(job, run);
       this.inflight.delete(tracked);
       this.drainBuffer(job);
     });
@@ -425,8 +461,8 @@ export class Scheduler {
   }
 
   private drainBuffer(job: JobState): void {
-    if (job.active.size > 0 || job.buffer.length === 0) return;
-    const { tick, trigger } = job.buffer.shift() as { tick: number; trigger: RunTrigger };
+    if (activeCount(job) > 0 || (job.buffer?.length ?? 0) === 0) return;
+    const { tick, trigger } = job.buffer?.shift() as { tick: number; trigger: RunTrigger };
     if (this.state !== 'running') {
       this.skip(job, tick, 'shutdown');
       return;
@@ -445,7 +481,12 @@ export class Scheduler {
           owner: this.instanceId,
           leaseMs: job.options.leaseMs,
           exclusive: EXCLUSIVE_POLICIES.has(job.options.overlap),
-          retainMs: Math.max(job.options.catchUp.windowMs, job.options.leaseMs),
+          // Long enough that no replica can still be about to claim the tick: the catch-up window,
+          // or, without catch-up, twice the time after which a tick counts as missed.
+          retainMs: Math.max(
+            job.options.leaseMs,
+            job.options.catchUp.policy === 'none' ? 2 * this.missedAfterMs : job.options.catchUp.windowMs,
+          ),
         });
         if (!result.acquired) {
           this.skip(job, run.tick, result.reason);
@@ -462,54 +503,58 @@ export class Scheduler {
     const fence = claim?.fence ?? 0;
     const base = { job: job.info, tick: new Date(run.tick), trigger, runId, fence, instanceId: this.instanceId };
     const startedAt = this.clock.now();
-    const logger = withBindings(this.logger, { job: name, tick: base.tick.toISOString(), runId });
-    this.events.emit('run:start', { ...base, startedAt: new Date(startedAt), latenessMs: startedAt - run.tick });
-    const lease = claim ? this.keepLease(job, claim, run.controller) : null;
+    // Built on first use: most runs of a quiet scheduler never log.
+    let boundLogger: Logger | null = null;
+    const logger = () => {
+      boundLogger ??= withBindings(this.logger, { job: name, tick: base.tick.toISOString(), runId });
+      return boundLogger;
+    };
+    if (this.events.has('run:start')) {
+      this.events.emit('run:start', { ...base, startedAt: new Date(startedAt), latenessMs: startedAt - run.tick });
+    }
+    const releaseLease = claim
+      ? this.leases.hold(claim, job.options.leaseMs, (detail) =>
+          run.abort.abort(new RunCancelledError(name, 'lease-lost', detail)),
+        )
+      : null;
 
     const result = await runAttempts({
       job: name,
       clock: this.clock,
       retry: job.options.retry,
       timeoutMs: job.options.timeoutMs,
-      runSignal: run.controller.signal,
-      invoke: (attempt, signal) => {
-        const context: RunContext = {
-          job: job.info,
-          scheduledAt: base.tick,
-          startedAt: new Date(this.clock.now()),
-          attempt,
-          signal,
-          fence,
-          trigger,
+      run: run.abort,
+      invoke: (attempt, abort) => {
+        const context = new HandlerContext(
+          { job: job.info, scheduledAt: base.tick, startedAt: new Date(this.clock.now()), attempt, fence, trigger },
+          abort,
           logger,
-        };
+        );
         return job.run(context);
       },
       onAttemptFailure: (info) => {
-        this.events.emit('attempt:failure', { ...base, ...info });
-        logger.warn(
+        if (this.events.has('attempt:failure')) this.events.emit('attempt:failure', { ...base, ...info });
+        logger().warn(
           { attempt: info.attempt, err: info.error, willRetry: info.willRetry },
           `tickwise: ${name} attempt failed`,
         );
       },
       onStraySettled: () => {
         job.strayHandlers = Math.max(0, job.strayHandlers - 1);
-        logger.warn({}, `tickwise: ${name} handler returned after its run was given up`);
+        logger().warn({}, `tickwise: ${name} handler returned after its run was given up`);
       },
     });
     if (result.handlerStillRunning) job.strayHandlers++;
-    lease?.cancel();
+    releaseLease?.();
 
     let completionRejected = false;
     if (claim) {
       try {
-        const shutdown =
-          run.controller.signal.reason instanceof RunCancelledError &&
-          run.controller.signal.reason.reason === 'shutdown';
+        const shutdown = run.abort.reason instanceof RunCancelledError && run.abort.reason.reason === 'shutdown';
         if (shutdown && result.outcome === 'cancelled') await this.store.release(claim);
         else completionRejected = !(await this.store.complete(claim, result.outcome));
       } catch (error) {
-        logger.warn({ err: error }, `tickwise: ${name} could not record completion in the store`);
+        logger().warn({ err: error }, `tickwise: ${name} could not record completion in the store`);
       }
     }
     const finishedAt = this.clock.now();
@@ -518,8 +563,15 @@ export class Scheduler {
     if (result.outcome === 'success') {
       job.lastSuccess = finishedAt;
       job.consecutiveFailures = 0;
-      this.events.emit('run:success', { ...base, durationMs, attempts: result.attempts, completionRejected });
-      logger.info({ outcome: 'success', durationMs, attempts: result.attempts, fence }, `tickwise: ${name} succeeded`);
+      if (this.events.has('run:success')) {
+        this.events.emit('run:success', { ...base, durationMs, attempts: result.attempts, completionRejected });
+      }
+      if (this.logging) {
+        logger().info(
+          { outcome: 'success', durationMs, attempts: result.attempts, fence },
+          `tickwise: ${name} succeeded`,
+        );
+      }
     } else {
       job.consecutiveFailures++;
       this.events.emit('run:failure', {
@@ -531,46 +583,11 @@ export class Scheduler {
         handlerStillRunning: result.handlerStillRunning,
         completionRejected,
       });
-      logger.error(
+      logger().error(
         { outcome: result.outcome, durationMs, attempts: result.attempts, fence, err: result.error },
         `tickwise: ${name} ${result.outcome}`,
       );
     }
     return { outcome: result.outcome, ...(result.error !== undefined && { error: result.error }) };
-  }
-
-  /** Renews the lease every third of it; aborts the run when the lease is lost or lapses. */
-  private keepLease(job: JobState, claim: Claim, controller: AbortController): { cancel(): void } {
-    const leaseMs = job.options.leaseMs;
-    let validUntil = this.clock.now() + leaseMs;
-    let timer: TimerHandle | null = null;
-    let cancelled = false;
-    const lose = (detail: string) => {
-      if (!controller.signal.aborted) controller.abort(new RunCancelledError(job.info.name, 'lease-lost', detail));
-    };
-    const renew = async () => {
-      if (cancelled) return;
-      try {
-        if (await this.store.renew(claim, leaseMs)) validUntil = this.clock.now() + leaseMs;
-        else {
-          lose('the store refused the renewal');
-          return;
-        }
-      } catch (error) {
-        this.logger.warn({ job: job.info.name, err: error }, 'tickwise: lease renewal failed');
-        if (this.clock.now() >= validUntil) {
-          lose('renewals failed until the lease ran out');
-          return;
-        }
-      }
-      if (!cancelled) timer = this.clock.setTimer(renew, Math.max(1, Math.floor(leaseMs / 3)));
-    };
-    timer = this.clock.setTimer(renew, Math.max(1, Math.floor(leaseMs / 3)));
-    return {
-      cancel: () => {
-        cancelled = true;
-        (timer as TimerHandle | null)?.cancel();
-      },
-    };
   }
 }

@@ -60,6 +60,7 @@ export class CronSchedule implements Schedule {
   private readonly pattern: CronPattern;
   private readonly zone: TimeZone;
   private readonly normalized: string;
+  private description: string | undefined;
 
   constructor(expression: string, pattern: CronPattern, zone: TimeZone, normalized: string) {
     this.expression = expression;
@@ -90,7 +91,9 @@ export class CronSchedule implements Schedule {
   }
 
   describe(): string {
-    return describeCron(this.normalized, this.timezone);
+    // cronstrue is slow (~10 µs); schedules are immutable, so describe once.
+    this.description ??= describeCron(this.normalized, this.timezone);
+    return this.description;
   }
 
   toString(): string {
@@ -106,8 +109,21 @@ export function cron(expression: string, options: CronOptions = {}): CronSchedul
   const text = String(expression);
   const timezone = options.timezone ?? 'UTC';
   const dayMatch = options.dayMatch ?? 'or';
+  const key = `${dayMatch} ${timezone} ${text}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
   const checked = validateCronText(text, { timezone, dayMatch, warnings: false });
   throwOnErrors(text, checked.diagnostics);
   const { pattern, normalized } = checked.parsed;
-  return new CronSchedule(text.trim(), pattern as CronPattern, checked.zone as TimeZone, normalized);
+  const schedule = new CronSchedule(text.trim(), pattern as CronPattern, checked.zone as TimeZone, normalized);
+  if (compiled.size >= COMPILED_CACHE_LIMIT) compiled.clear();
+  compiled.set(key, schedule);
+  return schedule;
 }
+
+/**
+ * Schedules are immutable, so jobs that share an expression share one compiled schedule
+ * (thousands of `*\/5 * * * *` jobs cost one parse). Bounded: cleared when full.
+ */
+const COMPILED_CACHE_LIMIT = 10_000;
+const compiled = new Map<string, CronSchedule>();

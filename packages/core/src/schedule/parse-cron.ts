@@ -37,13 +37,44 @@ interface Token {
   end: number;
 }
 
-function tokenize(text: string, separator: RegExp, offset: number): Token[] {
+/** Whitespace-separated words with their offsets (a hand loop: this runs for every job registered). */
+function words(text: string): Token[] {
   const tokens: Token[] = [];
-  for (const match of text.matchAll(separator)) {
-    const start = offset + (match.index ?? 0);
-    tokens.push({ text: match[0], start, end: start + match[0].length });
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 32;
+    const space =
+      code === 32 ||
+      (code >= 9 && code <= 13) ||
+      code === 0xa0 ||
+      code === 0xfeff ||
+      (code >= 0x2000 && code <= 0x200a) ||
+      code === 0x2028 ||
+      code === 0x2029 ||
+      code === 0x202f ||
+      code === 0x205f ||
+      code === 0x3000 ||
+      code === 0x1680;
+    if (space) {
+      if (start >= 0) tokens.push({ text: text.slice(start, i), start, end: i });
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
   }
   return tokens;
+}
+
+/** The value of a string of ASCII digits, or -1. */
+function digits(text: string): number {
+  if (text.length === 0 || text.length > 9) return text.length > 9 && /^\d+$/.test(text) ? Number(text) : -1;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
 }
 
 /** Field values collected while parsing one field. */
@@ -76,8 +107,8 @@ class CronParser {
   /** Parses a single value (number or name) of a field; returns NaN after reporting an error. */
   value(token: Token, spec: FieldSpec): number {
     const raw = token.text;
-    if (/^\d+$/.test(raw)) {
-      const n = Number(raw);
+    const n = digits(raw);
+    if (n >= 0) {
       if (n < spec.min || n > spec.max) {
         this.error(
           ScheduleCode.OutOfRange,
@@ -220,6 +251,8 @@ class CronParser {
 
   /** Handles L, LW, nW (day-of-month) and nL, n#k (day-of-week). Returns true when it consumed the item. */
   private daySpecial(token: Token, spec: FieldSpec): boolean {
+    if (spec !== DAY_OF_MONTH && spec !== DAY_OF_WEEK) return false;
+    if (!/[LW#]/i.test(token.text)) return false;
     const raw = token.text.toUpperCase();
     if (spec === DAY_OF_MONTH) {
       if (raw === 'L') {
@@ -298,14 +331,14 @@ function isRestricted(fieldText: string): boolean {
 /** Parses `text` (5 or 6 fields, or an `@nickname`). Never throws. */
 export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
   const parser = new CronParser();
-  const words = tokenize(text, /\S+/g, 0);
-  let fieldTokens = words;
-  let normalized = words.map((w) => w.text).join(' ');
-  if (words.length === 0) {
+  const found = words(text);
+  let fieldTokens = found;
+  let normalized = found.map((w) => w.text).join(' ');
+  if (found.length === 0) {
     parser.diagnostics.push(errorDiagnostic(ScheduleCode.FieldCount, 'the cron expression is empty', 0, text.length));
     return { pattern: null, diagnostics: parser.diagnostics, fields: null, normalized };
   }
-  const first = words[0] as Token;
+  const first = found[0] as Token;
   if (first.text.startsWith('@')) {
     const expansion = NICKNAMES[first.text.toLowerCase()];
     if (!expansion) {
@@ -320,8 +353,8 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
       );
       return { pattern: null, diagnostics: parser.diagnostics, fields: null, normalized };
     }
-    if (words.length > 1) {
-      const extra = words[1] as Token;
+    if (found.length > 1) {
+      const extra = found[1] as Token;
       parser.diagnostics.push(
         errorDiagnostic(
           ScheduleCode.FieldCount,
@@ -337,8 +370,8 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     fieldTokens = expansion.split(' ').map((part) => ({ text: part, start: first.start, end: first.end }));
   }
   if (fieldTokens.length !== 5 && fieldTokens.length !== 6) {
-    const lead = words[0] as Token;
-    const tail = words[words.length - 1] as Token;
+    const lead = found[0] as Token;
+    const tail = found[found.length - 1] as Token;
     parser.diagnostics.push(
       errorDiagnostic(
         ScheduleCode.FieldCount,

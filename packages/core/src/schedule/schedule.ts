@@ -64,3 +64,10 @@ export function findPrevious(next: (afterMs: number) => number, beforeMs: number
     else high = middle + 1;
   }
 }
+
+/** next() in epoch ms (NaN when there is none), skipping Date allocation where the schedule allows. */
+export function nextTickMs(schedule: Pick<Schedule, 'next'>, afterMs: number): number {
+  const fast = (schedule as Partial<{ nextMs(afterMs: number): number }>).nextMs;
+  if (typeof fast === 'function') return fast.call(schedule, afterMs);
+  return schedule.next(new Date(afterMs))?.getTime() ?? Number.NaN;
+}

@@ -20,15 +20,11 @@ function toMs(duration: string | number): number {
   return parsed.ms;
 }
 
-/** Lets queued promise callbacks (and whatever they queue) run before time moves on. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
 export class VirtualClock implements Clock {
   private monotonic = 0;
   private wallOffset: number;
   private seq = 0;
+  private deferred: (() => void)[] = [];
   private readonly timers = new MinHeap<VirtualTimer>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
 
   /** Starts at `start` (default 2026-01-01T00:00:00Z). */
@@ -60,6 +56,21 @@ export class VirtualClock implements Clock {
     };
   }
 
+  defer(callback: () => void): void {
+    this.deferred.push(callback);
+  }
+
+  /** Lets queued promise callbacks and deferred work (and whatever they queue) run before time moves on. */
+  private async settle(): Promise<void> {
+    for (let quiet = 0; quiet < 3; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const work = this.deferred;
+      this.deferred = [];
+      for (const callback of work) callback();
+      quiet = work.length === 0 ? quiet + 1 : 0;
+    }
+  }
+
   /** Timers still waiting to fire. */
   get pendingTimers(): number {
     let count = 0;
@@ -75,7 +86,7 @@ export class VirtualClock implements Clock {
   /** Moves time forward to `date`, firing every timer due on the way, in order. */
   async runUntil(date: Date | string | number): Promise<void> {
     const targetMonotonic = new Date(date).getTime() - this.wallOffset;
-    await settle();
+    await this.settle();
     for (;;) {
       const next = this.timers.peek();
       if (!next || next.due > targetMonotonic) break;
@@ -83,10 +94,10 @@ export class VirtualClock implements Clock {
       if (next.cancelled) continue;
       this.monotonic = Math.max(this.monotonic, next.due);
       next.callback();
-      await settle();
+      await this.settle();
     }
     this.monotonic = Math.max(this.monotonic, targetMonotonic);
-    await settle();
+    await this.settle();
   }
 
   /**
