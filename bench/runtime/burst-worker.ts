@@ -1,15 +1,17 @@
 // One library, N jobs all due on the same second: how late do they start, and do all of them?
-// Prints one JSON line. Usage: burst-worker.ts <library> <count>
+// Prints one JSON line. Usage: burst-worker.ts <library> <count> <leadMs>
+// (leadMs: how far ahead the tick is set; it must outlast the library's registration)
 
 import { type Library, percentile, registerJobs } from './peers.js';
 
-const [library, countText] = process.argv.slice(2) as [Library, string];
+const [library, countText, leadText] = process.argv.slice(2) as [Library, string, string];
 const count = Number(countText);
+const leadMs = Number(leadText);
 const WAIT_MS = 60_000;
 
 const registering = performance.now();
-// The tick: a whole second at least 3 s after registration is expected to end.
-const tick = Math.ceil((Date.now() + 3000 + count * 0.15) / 1000) * 1000;
+// The tick: a whole second far enough ahead for registration to end first.
+const tick = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
 const t = new Date(tick);
 const expression = `${t.getUTCSeconds()} ${t.getUTCMinutes()} ${t.getUTCHours()} * * *`;
 const lateness: number[] = [];

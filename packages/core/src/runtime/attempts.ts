@@ -46,6 +46,14 @@ async function settleOrTimeout(clock: Clock, work: Promise<unknown>, ms: number)
 
 const noop = () => {};
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 /** p-retry's formula, computed here so the wait can run on our clock. */
 export function backoffDelay(retry: NormalizedOptions['retry'], failedAttempt: number, random = Math.random): number {
   const factor = retry.randomize ? 1 + random() : 1;
@@ -82,12 +90,24 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       input.timeoutMs > 0
         ? input.clock.setTimer(() => abort.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
         : null;
+    try {
+      // Called directly: a handler that returns (or throws) without a promise is done at once,
+      // with no race to set up.
+      const result = input.invoke(attemptNumber, abort);
+      if (!isThenable(result)) return;
+      await raceAbort(result, abort);
+    } finally {
+      timer?.cancel();
+      unlink?.();
+    }
+  };
+
+  /** Waits for the handler's promise, or for the abort; a handler that ignores the abort is stray. */
+  const raceAbort = async (result: PromiseLike<unknown>, abort: AbortSource): Promise<void> => {
     let settled = false;
-    const handler = Promise.resolve()
-      .then(() => input.invoke(attemptNumber, abort))
-      .finally(() => {
-        settled = true;
-      });
+    const handler = Promise.resolve(result).finally(() => {
+      settled = true;
+    });
     let stopListening: (() => void) | null = null;
     const aborted = new Promise<never>((_, reject) => {
       stopListening = abort.onAbort(() => reject(abort.reason));
@@ -100,9 +120,7 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       if (!settled) await settleOrTimeout(input.clock, handler, ABORT_SETTLE_MS);
       throw error;
     } finally {
-      timer?.cancel();
       (stopListening as (() => void) | null)?.();
-      unlink?.();
       if (!settled) {
         // The handler ignored its signal: report it, keep watching it, never retry over it.
         strayHandler = true;
