@@ -1,6 +1,7 @@
 // Runtime benchmark: fire lateness, scale (registration, heap, idle CPU), a 100k-job burst, and
 // per-run overhead — Tickwise side by side with croner, node-cron and toad-scheduler, in one
-// command. Run: npm run bench:runtime   (BENCH_LATENESS_SECONDS and BENCH_IDLE_SECONDS shorten it)
+// command. Run: npm run bench:runtime
+// Env: BENCH_LATENESS_SECONDS (30), BENCH_IDLE_SECONDS (10), BENCH_ONLY=lateness,scale,burst,overhead
 
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -10,36 +11,9 @@ import { measureOverhead } from './overhead.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const latenessSeconds = Number(process.env.BENCH_LATENESS_SECONDS ?? 30);
-/** BENCH_ONLY=burst,overhead runs some sections only (lateness, scale, burst, overhead). */
+const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const only = process.env.BENCH_ONLY?.split(',');
 const runs = (section: string) => !only || only.includes(section);
-const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
-
-function worker<T>(file: string, args: (string | number)[]): T {
-  const out = execFileSync(
-    process.execPath,
-    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx/esm', join(here, file), ...args.map(String)],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as T;
-}
-
-const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : `${Math.round(n)} ms`);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
-
-if (runs('lateness')) {
-console.log(`## Fire lateness of a 1-second job, ${latenessSeconds} s, all in one process (ms; lower is better)\n`);
-console.log('| scheduler | fires | p50 | p99 | max | early fires |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const row of await measureLateness(latenessSeconds)) {
-  console.log(`| ${row.library} | ${row.fires} | ${row.p50} | ${row.p99} | ${row.max} | ${row.early} |`);
-}
-}
 
 interface ScaleResult {
   library: string;
@@ -47,24 +21,6 @@ interface ScaleResult {
   registerMs: number;
   heapPerJob: number;
   idleCpuPercent: number;
-}
-if (runs('scale')) {
-console.log(`\n## Scale: N daily cron jobs, then ${idleSeconds} s idle (each row its own process)\n`);
-console.log('| scheduler | jobs | register | heap per job | idle CPU |');
-console.log('|---|---:|---:|---:|---:|');
-const scaleRuns: [string, number][] = [
-  ['empty', 0],
-  ['tickwise', 10_000],
-  ['tickwise', 100_000],
-  ['croner', 10_000],
-  ['node-cron', 10_000],
-  ['toad-scheduler', 10_000],
-];
-for (const [library, count] of scaleRuns) {
-  const r = worker<ScaleResult>('scale-worker.ts', [library, count, idleSeconds]);
-  console.log(
-    `| ${r.library} | ${fmt(r.count)} | ${ms(r.registerMs)} | ${fmt(r.heapPerJob)} B | ${r.idleCpuPercent.toFixed(2)}% |`,
-  );
 }
 
 interface BurstResult {
@@ -77,30 +33,79 @@ interface BurstResult {
   p99: number;
   lastStartMs: number;
 }
-if (runs('burst')) {
-console.log('\n## Burst: N jobs due on the same second (each row its own process; trivial handlers)\n');
-console.log('| scheduler | jobs | started | early | p50 lateness | p99 lateness | all started after |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
-// Lead time per run: registration must finish before the tick (toad-scheduler takes ~10 s for 10k).
-const burstRuns: [string, number, number][] = [
-  ['tickwise', 100_000, 5_000],
-  ['tickwise', 10_000, 3_000],
-  ['croner', 10_000, 10_000],
-  ['node-cron', 10_000, 5_000],
-  ['toad-scheduler', 10_000, 20_000],
-];
-for (const [library, count, leadMs] of burstRuns) {
-  const r = worker<BurstResult>('burst-worker.ts', [library, count, leadMs]);
-  const all = r.started === r.count ? ms(r.lastStartMs) : `never (${fmt(r.count - r.started)} dropped)`;
+
+function worker<T>(file: string, args: (string | number)[]): T {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx/esm', join(here, file), ...args.map(String)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as T;
+}
+
+const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : `${Math.round(n)} ms`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function lateness(): Promise<void> {
+  console.log(`## Fire lateness of a 1-second job, ${latenessSeconds} s, all in one process (ms; lower is better)\n`);
+  console.log('| scheduler | fires | p50 | p99 | max | early fires |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const row of await measureLateness(latenessSeconds)) {
+    console.log(`| ${row.library} | ${row.fires} | ${row.p50} | ${row.p99} | ${row.max} | ${row.early} |`);
+  }
+}
+
+function scale(): void {
+  console.log(`\n## Scale: N daily cron jobs, then ${idleSeconds} s idle (each row its own process)\n`);
+  console.log('| scheduler | jobs | register | heap per job | idle CPU |');
+  console.log('|---|---:|---:|---:|---:|');
+  const rows: [string, number][] = [
+    ['empty', 0],
+    ['tickwise', 10_000],
+    ['tickwise', 100_000],
+    ['croner', 10_000],
+    ['node-cron', 10_000],
+    ['toad-scheduler', 10_000],
+  ];
+  for (const [library, count] of rows) {
+    const r = worker<ScaleResult>('scale-worker.ts', [library, count, idleSeconds]);
+    console.log(
+      `| ${r.library} | ${fmt(r.count)} | ${ms(r.registerMs)} | ${fmt(r.heapPerJob)} B | ${r.idleCpuPercent.toFixed(2)}% |`,
+    );
+  }
+}
+
+function burst(): void {
+  console.log('\n## Burst: N jobs due on the same second (each row its own process; trivial handlers)\n');
+  console.log('| scheduler | jobs | register | started | early | p50 lateness | p99 lateness | all started after |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  // Lead time per row: registration must end before the tick (toad-scheduler needs ~10 s for 10k).
+  const rows: [string, number, number][] = [
+    ['tickwise', 100_000, 5_000],
+    ['tickwise', 10_000, 3_000],
+    ['croner', 10_000, 10_000],
+    ['node-cron', 10_000, 5_000],
+    ['toad-scheduler', 10_000, 20_000],
+  ];
+  for (const [library, count, leadMs] of rows) {
+    const r = worker<BurstResult>('burst-worker.ts', [library, count, leadMs]);
+    const all = r.started === r.count ? ms(r.lastStartMs) : `never (${fmt(r.count - r.started)} dropped)`;
+    console.log(
+      `| ${r.library} | ${fmt(r.count)} | ${ms(r.registerMs)} | ${fmt(r.started)} | ${r.early} | ${ms(r.p50)} | ${ms(r.p99)} | ${all} |`,
+    );
+  }
+}
+
+async function overhead(): Promise<void> {
+  const result = await measureOverhead();
+  console.log('\n## Per-run pipeline overhead\n');
   console.log(
-    `| ${r.library} | ${fmt(r.count)} | ${fmt(r.started)} | ${r.early} | ${ms(r.p50)} | ${ms(r.p99)} | ${all} |`,
+    `${fmt(result.runs)} runs of trivial jobs (gate, MemoryStore claim, attempt, completion, events) on a VirtualClock: ${result.microsPerRun.toFixed(1)} µs per run, the virtual clock's own work included.`,
   );
 }
 
-if (runs('overhead')) {
-const overhead = await measureOverhead();
-console.log(`\n## Per-run pipeline overhead\n`);
-console.log(
-  `${fmt(overhead.runs)} runs of trivial jobs (gate, MemoryStore claim, attempt, completion, events) on a VirtualClock: ${overhead.microsPerRun.toFixed(1)} µs per run, the virtual clock's own work included.`,
-);
-}
+console.log(`node ${process.version}, ${new Date().toISOString()}\n`);
+if (runs('lateness')) await lateness();
+if (runs('scale')) scale();
+if (runs('burst')) burst();
+if (runs('overhead')) await overhead();

@@ -28,11 +28,19 @@ export async function registerJobs(
     }
     case 'croner': {
       const jobs = expressions.map((expr, i) => new Cron(expr, { timezone: 'UTC' }, () => handler(i)));
-      return { stop: () => jobs.forEach((job) => job.stop()) };
+      return {
+        stop: () => {
+          for (const job of jobs) job.stop();
+        },
+      };
     }
     case 'node-cron': {
       const tasks = expressions.map((expr, i) => nodeCron.schedule(expr, () => handler(i), { timezone: 'UTC' }));
-      return { stop: () => tasks.forEach((task) => task.stop()) };
+      return {
+        stop: () => {
+          for (const task of tasks) task.stop();
+        },
+      };
     }
     case 'toad-scheduler': {
       const scheduler = new ToadScheduler();
