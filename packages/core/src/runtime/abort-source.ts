@@ -37,7 +37,8 @@ export class AbortSource {
       listener();
       return () => {};
     }
-    (this.listeners ??= []).push(listener);
+    if (this.listeners) this.listeners.push(listener);
+    else this.listeners = [listener];
     return () => {
       const index = this.listeners?.indexOf(listener) ?? -1;
       if (index >= 0) this.listeners?.splice(index, 1);

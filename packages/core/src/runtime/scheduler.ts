@@ -117,6 +117,15 @@ function defer(clock: Clock, callback: () => void): void {
 function activeCount(job: { active: unknown[] | null }): number {
   return job.active?.length ?? 0;
 }
+/** Adds ticks that wait for the current run to end. */
+function enqueue(
+  job: { buffer: { tick: number; trigger: RunTrigger }[] | null },
+  ...waiting: { tick: number; trigger: RunTrigger }[]
+): void {
+  if (job.buffer) job.buffer.push(...waiting);
+  else job.buffer = waiting;
+}
+
 /** Drops a finished run; the array goes when the last run does (idle jobs hold nothing). */
 function removeActive(job: { active: ActiveRun[] | null }, run: ActiveRun): void {
   const index = job.active?.indexOf(run) ?? -1;
@@ -370,7 +379,7 @@ export class Scheduler {
         this.gate(job, run.tick, run.trigger);
       } else if (plan.runs.length > 1) {
         // Catch-up runs go one after another, oldest first, whatever the overlap policy.
-        (job.buffer ??= []).push(...plan.runs);
+        enqueue(job, ...plan.runs);
         this.drainBuffer(job);
       }
       this.setNextTick(job, plan.upcoming ?? nextTickMs(job.schedule, Math.max(plan.latestDue, now)));
@@ -404,14 +413,14 @@ export class Scheduler {
             this.skip(job, tick, 'overlap');
             return;
           }
-          (job.buffer ??= []).push({ tick, trigger });
+          enqueue(job, { tick, trigger });
           return;
         case 'buffer-all':
           if ((job.buffer?.length ?? 0) >= BUFFER_LIMIT) {
             this.skip(job, tick, 'buffer-full');
             return;
           }
-          (job.buffer ??= []).push({ tick, trigger });
+          enqueue(job, { tick, trigger });
           return;
         case 'cancel-other':
           this.cancelActive(job);
@@ -446,7 +455,8 @@ export class Scheduler {
   /** Steps 4-6 for one tick; tracked in `inflight` so stop() can wait for it. */
   private execute(job: JobState, tick: number, trigger: RunTrigger): Promise<RunResult> {
     const run: ActiveRun = { abort: new AbortSource(), tick };
-    (job.active ??= []).push(run);
+    if (job.active) job.active.push(run);
+    else job.active = [run];
     const done = this.runTick(job, run, trigger).finally(() => {
       removeActive(job, run);
       this.inflight.delete(tracked);
@@ -462,7 +472,10 @@ export class Scheduler {
 
   private drainBuffer(job: JobState): void {
     if (activeCount(job) > 0 || (job.buffer?.length ?? 0) === 0) return;
-    const { tick, trigger } = job.buffer?.shift() as { tick: number; trigger: RunTrigger };
+    const { tick, trigger } = (job.buffer as { tick: number; trigger: RunTrigger }[]).shift() as {
+      tick: number;
+      trigger: RunTrigger;
+    };
     if (this.state !== 'running') {
       this.skip(job, tick, 'shutdown');
       return;
