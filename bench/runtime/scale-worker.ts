@@ -1,9 +1,15 @@
 // One library, N jobs due hours from now: registration time, heap per job, idle CPU.
-// Prints one JSON line. Usage: scale-worker.ts <library> <count> <idleSeconds>
+// Prints one JSON line. Usage: scale-worker.ts <library> <count> <idleSeconds> [distinct|shared]
+// (distinct: ~72% distinct expressions, nothing to share; shared: one expression for all jobs)
 
 import { gc, type Library, registerJobs } from './peers.js';
 
-const [library, countText, idleText] = process.argv.slice(2) as [Library, string, string];
+const [library, countText, idleText, variety = 'distinct'] = process.argv.slice(2) as [
+  Library,
+  string,
+  string,
+  string?,
+];
 const count = Number(countText);
 const idleMs = Number(idleText) * 1000;
 
@@ -28,5 +34,13 @@ await new Promise((resolve) => setTimeout(resolve, idleMs));
 const cpu = process.cpuUsage(cpuBefore);
 const idleCpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - idleBegan)) * 100;
 await registered.stop();
-console.log(JSON.stringify({ library, count, registerMs, heapPerJob, idleCpuPercent }));
+console.log(
+  JSON.stringify({
+    library: variety === 'shared' ? `${library} (one shared expression)` : library,
+    count,
+    registerMs,
+    heapPerJob,
+    idleCpuPercent,
+  }),
+);
 process.exit(0);

@@ -108,6 +108,7 @@ const OPTION_KEYS = [
   'runbook',
 ] as const;
 
+const OPTION_KEY_SET: ReadonlySet<string> = new Set(OPTION_KEYS);
 const OVERLAP: readonly OverlapPolicy[] = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow'];
 const CATCH_UP: readonly CatchUpPolicy[] = ['none', 'latest', 'all'];
 const DAY_MS = 86_400_000;
@@ -184,18 +185,13 @@ class OptionReader {
 
 /** Rejects keys that are not options, with a suggestion for likely typos. */
 export function checkOptionKeys(job: string, options: object, extra: readonly string[] = []): void {
-  const known = [...OPTION_KEYS, ...extra];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const hint = suggest(key, known);
-      throw new JobDefinitionError(
-        'UNKNOWN_OPTION',
-        `unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
-        {
-          job,
-        },
-      );
-    }
+  for (const key in options) {
+    if (OPTION_KEY_SET.has(key) || extra.includes(key)) continue;
+    const known = [...OPTION_KEYS, ...extra];
+    const hint = suggest(key, known);
+    throw new JobDefinitionError('UNKNOWN_OPTION', `unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`, {
+      job,
+    });
   }
 }
 

@@ -87,6 +87,12 @@ class FieldBuilder {
   }
 }
 
+const SECOND_ZERO = new FieldBuilder();
+SECOND_ZERO.add(0);
+
+const FIELD_CACHE_LIMIT = 5000;
+const fieldCache = new Map<string, FieldBuilder>();
+
 function emptySpecials(): DaySpecials {
   return { lastDay: false, lastWeekdayOfMonth: false, nearestWeekday: 0, nth: [0, 0, 0, 0, 0], lastWeekday: 0 };
 }
@@ -396,13 +402,20 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     end: token.end,
   }));
   const builders = fields.map((span) => {
-    if (span.text === '') {
-      const seconds = new FieldBuilder();
-      seconds.add(0);
-      return seconds;
-    }
+    if (span.text === '') return SECOND_ZERO;
+    // Field texts repeat far more than whole expressions ('*', '0', '1-5'): reuse their values.
+    const key = `${span.spec.name} ${span.text}`;
+    const cached = fieldCache.get(key);
+    if (cached) return cached;
+    const before = parser.diagnostics.length;
+    const specialsBefore = parser.special;
     const builder = new FieldBuilder();
     for (const item of splitItems(span)) parser.item(item, span.spec, builder);
+    // Only plain, clean fields are reused: diagnostics carry positions, specials live elsewhere.
+    if (parser.diagnostics.length === before && parser.special === specialsBefore && parser.special === null) {
+      if (fieldCache.size >= FIELD_CACHE_LIMIT) fieldCache.clear();
+      fieldCache.set(key, builder);
+    }
     return builder;
   });
   if (parser.diagnostics.some((d) => d.severity === 'error')) {
