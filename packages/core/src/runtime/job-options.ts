@@ -189,9 +189,13 @@ export function checkOptionKeys(job: string, options: object, extra: readonly st
     if (OPTION_KEY_SET.has(key) || extra.includes(key)) continue;
     const known = [...OPTION_KEYS, ...extra];
     const hint = suggest(key, known);
-    throw new JobDefinitionError('UNKNOWN_OPTION', `unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`, {
-      job,
-    });
+    throw new JobDefinitionError(
+      'UNKNOWN_OPTION',
+      `unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
+      {
+        job,
+      },
+    );
   }
 }
 
