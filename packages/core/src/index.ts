@@ -3,3 +3,4 @@
 
 export * from './runtime/index.js';
 export * from './schedule/index.js';
+export * from './telemetry/index.js';

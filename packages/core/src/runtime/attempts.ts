@@ -22,6 +22,13 @@ export interface AttemptsInput {
   onAttemptFailure(info: { attempt: number; error: unknown; willRetry: boolean; retryDelayMs?: number }): void;
   /** Called when a handler that outlived its aborted signal finally returns. */
   onStraySettled(): void;
+  /** Observes each attempt (telemetry): the handler runs inside wrap(); end() gets the error, if any. */
+  startAttempt(attempt: number): AttemptObserver;
+}
+
+export interface AttemptObserver {
+  wrap<T>(fn: () => T): T;
+  end(error: unknown): void;
 }
 
 export interface AttemptsResult {
@@ -90,12 +97,16 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       input.timeoutMs > 0
         ? input.clock.setTimer(() => abort.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
         : null;
+    const observer = input.startAttempt(attemptNumber);
     try {
       // Called directly: a handler that returns (or throws) without a promise is done at once,
       // with no race to set up.
-      const result = input.invoke(attemptNumber, abort);
-      if (!isThenable(result)) return;
-      await raceAbort(result, abort);
+      const result = observer.wrap(() => input.invoke(attemptNumber, abort));
+      if (isThenable(result)) await raceAbort(result, abort);
+      observer.end(undefined);
+    } catch (error) {
+      observer.end(error);
+      throw error;
     } finally {
       timer?.cancel();
       unlink?.();

@@ -21,6 +21,14 @@ export type {
   SkipReason,
   TickSkippedEvent,
 } from './events.js';
+export type {
+  HealthOptions,
+  HealthSnapshot,
+  HealthStatus,
+  JobHealth,
+  StoreHealth,
+} from './health.js';
+export { createHealthHandler, type HealthHandlerOptions } from './health-handler.js';
 export type { JobDefinition, JobHandler, JobInfo, RunContext, RunTrigger } from './job.js';
 export type {
   CatchUpOptions,

@@ -18,6 +18,8 @@ import {
 
 export interface JobSource {
   name: string;
+  /** The handler's name for telemetry (`code.function.name`): `Class.method`, or the function's name. */
+  functionName: string;
   schedule: ScheduleSpec;
   options: JobOptions;
   run: JobHandler;
@@ -25,6 +27,7 @@ export interface JobSource {
 
 export interface BuiltJob {
   info: JobInfo;
+  functionName: string;
   schedule: Schedule;
   options: NormalizedOptions;
   run: JobHandler;
@@ -86,7 +89,7 @@ export function buildJob(source: JobSource): BuiltJob {
   const schedule = buildSchedule(name, source.schedule, source.options);
   const options = normalizeOptions(name, source.options);
   const info = new RegisteredJobInfo(name, schedule, readMetadata(name, source.options));
-  return { info, schedule, options, run: source.run };
+  return { info, functionName: source.functionName, schedule, options, run: source.run };
 }
 
 /**
@@ -132,7 +135,13 @@ export function sourceFromDefinition(definition: JobDefinition): JobSource {
   }
   const { name, schedule, run, ...options } = definition;
   if (schedule === undefined) throw new JobDefinitionError('INVALID_SCHEDULE', 'schedule is missing', { job: name });
-  return { name, schedule: { kind: 'schedule', schedule }, options, run };
+  return {
+    name,
+    functionName: (typeof run === 'function' && run.name) || name,
+    schedule: { kind: 'schedule', schedule },
+    options,
+    run,
+  };
 }
 
 /** Every decorated method of an instance (most-derived definition of each name wins). */
@@ -155,6 +164,7 @@ export function sourcesFromInstance(instance: object): JobSource[] {
       for (const spec of jobSpecsOf(method) ?? ([] as DecoratedJob[])) {
         sources.push({
           name: spec.options.name ?? `${className}.${key}`,
+          functionName: `${className}.${key}`,
           schedule: spec.schedule,
           options: spec.options,
           run: (context) => (method as JobHandler).call(instance, context),

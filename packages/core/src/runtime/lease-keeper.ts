@@ -14,6 +14,8 @@ interface Lease {
   validUntil: number;
   /** Called with a reason when the lease is lost. */
   lose: (detail: string) => void;
+  /** Called after each successful renewal (telemetry). */
+  renewed: () => void;
   released: boolean;
 }
 
@@ -29,7 +31,7 @@ export class LeaseKeeper {
   ) {}
 
   /** Keeps `claim` alive until the returned release() is called. */
-  hold(claim: Claim, leaseMs: number, lose: (detail: string) => void): () => void {
+  hold(claim: Claim, leaseMs: number, lose: (detail: string) => void, renewed: () => void = () => {}): () => void {
     const now = this.clock.now();
     const lease: Lease = {
       claim,
@@ -37,6 +39,7 @@ export class LeaseKeeper {
       renewAt: now + renewalInterval(leaseMs),
       validUntil: now + leaseMs,
       lose,
+      renewed,
       released: false,
     };
     this.leases.push(lease);
@@ -80,6 +83,7 @@ export class LeaseKeeper {
         return;
       }
       lease.validUntil = this.clock.now() + lease.leaseMs;
+      lease.renewed();
     } catch (error) {
       this.logger.warn({ job: lease.claim.job, err: error }, 'tickwise: lease renewal failed');
       if (this.clock.now() >= lease.validUntil) {

@@ -2,13 +2,17 @@
 // attempts -> complete -> events. Each step lives in its own module; this one holds job state.
 
 import { hostname } from 'node:os';
+import { context as otelContext, type SpanContext, trace } from '@opentelemetry/api';
 import { nextTickMs } from '../schedule/schedule.js';
+import { EVENT_LEASE_RENEWED } from '../telemetry/attributes.js';
+import { Instrumentation, type RunTrace, type TelemetryOptions } from '../telemetry/instrumentation.js';
 import { AbortSource } from './abort-source.js';
 import { runAttempts } from './attempts.js';
 import { planDueTicks } from './catch-up.js';
 import { type Clock, SystemClock, type TimerHandle } from './clock.js';
 import { RunCancelledError, TickwiseError } from './errors.js';
 import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReason } from './events.js';
+import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
 import { type BuiltJob, buildJob, type JobSource, sourceFromDefinition, sourcesFromInstance } from './job-registry.js';
@@ -35,6 +39,8 @@ export interface SchedulerOptions {
   missedAfterMs?: number;
   /** Environment to read TICKWISE_DISABLED_JOBS from; default process.env. */
   env?: Record<string, string | undefined>;
+  /** OpenTelemetry providers and span kind; default the global providers (no-op without an SDK). */
+  telemetry?: TelemetryOptions;
 }
 
 export interface StopOptions {
@@ -75,6 +81,7 @@ interface ActiveRun {
 /** A registered job and its run state. A class, so every job has the same shape (fast, small). */
 class JobState implements BuiltJob {
   readonly info: BuiltJob['info'];
+  readonly functionName: string;
   readonly schedule: BuiltJob['schedule'];
   readonly options: BuiltJob['options'];
   readonly run: BuiltJob['run'];
@@ -94,10 +101,13 @@ class JobState implements BuiltJob {
   strayHandlers = 0;
   lastRun: JobSnapshot['lastRun'] | undefined = undefined;
   lastSuccess: number | undefined = undefined;
+  /** The tick of the last success: health counts overdue ticks from it. */
+  lastSuccessTick: number | undefined = undefined;
   consecutiveFailures = 0;
 
   constructor(job: BuiltJob, order: number, disabledReason: string | null) {
     this.info = job.info;
+    this.functionName = job.functionName;
     this.schedule = job.schedule;
     this.options = job.options;
     this.run = job.run;
@@ -145,11 +155,13 @@ export class Scheduler {
   private readonly events: EventHub;
   private readonly queue: TimerQueue<JobState>;
   private readonly leases: LeaseKeeper;
+  private readonly telemetry: Instrumentation;
   private readonly jobsByName = new Map<string, JobState>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly disabledPatterns: string[];
   private readonly missedAfterMs: number;
   private state: State = 'idle';
+  private startedAt: number | null = null;
   /** False with the default silent logger: per-run log fields are then not even built. */
   private readonly logging: boolean;
   private runCounter = 0;
@@ -163,6 +175,7 @@ export class Scheduler {
     this.events = new EventHub(this.logger);
     this.queue = new TimerQueue(this.clock, (entries, now) => this.onDue(entries, now));
     this.leases = new LeaseKeeper(this.clock, this.store, this.logger);
+    this.telemetry = new Instrumentation(this.instanceId, () => this.jobsByName.values(), options.telemetry);
     const env = options.env ?? process.env;
     this.disabledPatterns = [...(options.disabled ?? []), ...parseDisabledList(env[DISABLED_JOBS_ENV])];
     this.missedAfterMs = options.missedAfterMs ?? 60_000;
@@ -227,6 +240,7 @@ export class Scheduler {
     if (this.state === 'running') return;
     this.state = 'running';
     const now = this.clock.now();
+    this.startedAt = now;
     for (const job of this.jobsByName.values()) {
       let resumeFrom: number | null = null;
       if (this.store.durable && job.options.catchUp.policy !== 'none') {
@@ -315,7 +329,8 @@ export class Scheduler {
       if (job.options.overlap === 'cancel-other') this.cancelActive(job);
       else if (job.options.overlap !== 'allow') return { outcome: 'skipped', reason: 'overlap' };
     }
-    return this.execute(job, this.clock.now(), 'manual');
+    // The manual run's trace links to the caller's span (an HTTP request, a CLI command).
+    return this.execute(job, this.clock.now(), 'manual', trace.getSpanContext(otelContext.active()));
   }
 
   /** Job definitions with their state and next run. */
@@ -332,6 +347,51 @@ export class Scheduler {
       ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
       consecutiveFailures: job.consecutiveFailures,
     }));
+  }
+
+  /**
+   * A health snapshot: overall status, the store's reachability and round trip, and per job its
+   * schedule, next and last run, last success, consecutive failures, overdue flag and owner.
+   */
+  async health(options: HealthOptions = {}): Promise<HealthSnapshot> {
+    const pingStarted = this.clock.now();
+    let store: StoreHealth;
+    try {
+      await this.store.ping();
+      store = { reachable: true, roundTripMs: this.clock.now() - pingStarted };
+    } catch (error) {
+      store = { reachable: false, roundTripMs: null, error: error instanceof Error ? error.message : String(error) };
+    }
+    const now = this.clock.now();
+    const jobs = [...this.jobsByName.values()].map((job) =>
+      jobHealth(
+        {
+          info: job.info,
+          schedule: job.schedule,
+          timeoutMs: job.options.timeoutMs,
+          disabledReason: job.disabledReason,
+          paused: job.paused,
+          nextTick: job.nextTick,
+          lastRun: job.lastRun,
+          lastSuccess: job.lastSuccess,
+          lastSuccessTick: job.lastSuccessTick,
+          consecutiveFailures: job.consecutiveFailures,
+          running: activeCount(job),
+          strayHandlers: job.strayHandlers,
+        },
+        now,
+        this.startedAt,
+        options,
+      ),
+    );
+    return {
+      status: overallStatus(this.state, store, jobs, options),
+      checkedAt: new Date(now),
+      instanceId: this.instanceId,
+      scheduler: this.state,
+      store,
+      jobs,
+    };
   }
 
   private job(name: string): JobState {
@@ -437,27 +497,38 @@ export class Scheduler {
   }
 
   private skip(job: JobState, tick: number, reason: SkipReason, count = 1): void {
-    this.events.emit('tick:skipped', {
-      job: job.info,
-      tick: new Date(tick),
-      reason,
-      count,
-      instanceId: this.instanceId,
-    });
-    this.logger.info(
-      { job: job.info.name, tick: new Date(tick).toISOString(), reason, count },
-      `tickwise: ${job.info.name} tick skipped (${reason}${count > 1 ? `, ${count} ticks` : ''})`,
-    );
+    const traceId = this.telemetry.tickSkipped(job.info, tick, reason, count, this.clock.now());
+    if (this.events.has('tick:skipped')) {
+      this.events.emit('tick:skipped', {
+        job: job.info,
+        tick: new Date(tick),
+        reason,
+        count,
+        instanceId: this.instanceId,
+      });
+    }
+    if (this.logging) {
+      this.logger.info(
+        {
+          job: job.info.name,
+          tick: new Date(tick).toISOString(),
+          reason,
+          count,
+          ...(traceId !== undefined && { traceId }),
+        },
+        `tickwise: ${job.info.name} tick skipped (${reason}${count > 1 ? `, ${count} ticks` : ''})`,
+      );
+    }
   }
 
   // ---- claim, attempts, completion -----------------------------------------------------------
 
   /** Steps 4-6 for one tick; tracked in `inflight` so stop() can wait for it. */
-  private execute(job: JobState, tick: number, trigger: RunTrigger): Promise<RunResult> {
+  private execute(job: JobState, tick: number, trigger: RunTrigger, link?: SpanContext): Promise<RunResult> {
     const run: ActiveRun = { abort: new AbortSource(), tick };
     if (job.active) job.active.push(run);
     else job.active = [run];
-    const done = this.runTick(job, run, trigger).finally(() => {
+    const done = this.runTick(job, run, trigger, link).finally(() => {
       removeActive(job, run);
       this.inflight.delete(tracked);
       this.drainBuffer(job);
@@ -483,10 +554,11 @@ export class Scheduler {
     this.gate(job, tick, trigger);
   }
 
-  private async runTick(job: JobState, run: ActiveRun, trigger: RunTrigger): Promise<RunResult> {
+  private async runTick(job: JobState, run: ActiveRun, trigger: RunTrigger, link?: SpanContext): Promise<RunResult> {
     const name = job.info.name;
     let claim: Claim | null = null;
     if (trigger !== 'manual') {
+      const claimStarted = this.clock.now();
       try {
         const result = await this.store.claim({
           job: name,
@@ -501,12 +573,18 @@ export class Scheduler {
             job.options.catchUp.policy === 'none' ? 2 * this.missedAfterMs : job.options.catchUp.windowMs,
           ),
         });
+        this.telemetry.claimFinished(
+          job.info,
+          this.clock.now() - claimStarted,
+          result.acquired ? 'acquired' : result.reason,
+        );
         if (!result.acquired) {
           this.skip(job, run.tick, result.reason);
           return { outcome: 'skipped', reason: result.reason };
         }
         claim = result.claim;
       } catch (error) {
+        this.telemetry.claimFinished(job.info, this.clock.now() - claimStarted, 'error');
         this.logger.warn({ job: name, err: error }, 'tickwise: claim store unavailable');
         this.skip(job, run.tick, 'store-unavailable');
         return { outcome: 'skipped', reason: 'store-unavailable', error };
@@ -516,18 +594,35 @@ export class Scheduler {
     const fence = claim?.fence ?? 0;
     const base = { job: job.info, tick: new Date(run.tick), trigger, runId, fence, instanceId: this.instanceId };
     const startedAt = this.clock.now();
+    const runTrace: RunTrace = this.telemetry.runStarted({
+      job: job.info,
+      functionName: job.functionName,
+      tick: run.tick,
+      startedAt,
+      trigger,
+      fence,
+      link,
+    });
     // Built on first use: most runs of a quiet scheduler never log.
     let boundLogger: Logger | null = null;
     const logger = () => {
-      boundLogger ??= withBindings(this.logger, { job: name, tick: base.tick.toISOString(), runId });
+      boundLogger ??= withBindings(this.logger, {
+        job: name,
+        tick: base.tick.toISOString(),
+        runId,
+        ...(runTrace.traceId !== undefined && { traceId: runTrace.traceId }),
+      });
       return boundLogger;
     };
     if (this.events.has('run:start')) {
       this.events.emit('run:start', { ...base, startedAt: new Date(startedAt), latenessMs: startedAt - run.tick });
     }
     const releaseLease = claim
-      ? this.leases.hold(claim, job.options.leaseMs, (detail) =>
-          run.abort.abort(new RunCancelledError(name, 'lease-lost', detail)),
+      ? this.leases.hold(
+          claim,
+          job.options.leaseMs,
+          (detail) => run.abort.abort(new RunCancelledError(name, 'lease-lost', detail)),
+          () => runTrace.event(EVENT_LEASE_RENEWED, undefined, this.clock.now()),
         )
       : null;
 
@@ -552,6 +647,14 @@ export class Scheduler {
           `tickwise: ${name} attempt failed`,
         );
       },
+      startAttempt: (attempt) => {
+        const attemptTrace = runTrace.attempt(attempt, this.clock.now());
+        return {
+          wrap: (fn) => attemptTrace.wrap(fn),
+          end: (error) =>
+            attemptTrace.end(error, this.clock.now(), error instanceof RunCancelledError ? error.reason : undefined),
+        };
+      },
       onStraySettled: () => {
         job.strayHandlers = Math.max(0, job.strayHandlers - 1);
         logger().warn({}, `tickwise: ${name} handler returned after its run was given up`);
@@ -572,9 +675,11 @@ export class Scheduler {
     }
     const finishedAt = this.clock.now();
     const durationMs = finishedAt - startedAt;
+    runTrace.end(result.outcome, result.error, durationMs, result.attempts, finishedAt);
     job.lastRun = { tick: base.tick, outcome: result.outcome, durationMs, finishedAt: new Date(finishedAt), trigger };
     if (result.outcome === 'success') {
       job.lastSuccess = finishedAt;
+      job.lastSuccessTick = run.tick;
       job.consecutiveFailures = 0;
       if (this.events.has('run:success')) {
         this.events.emit('run:success', { ...base, durationMs, attempts: result.attempts, completionRejected });

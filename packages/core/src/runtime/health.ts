@@ -1,0 +1,130 @@
+// The health snapshot: is the scheduler up, is each job on time, is anything failing, who owns it.
+// Pure: computed from job state, the schedule and the clock; the store ping is passed in.
+
+import { nextTickMs, type Schedule } from '../schedule/schedule.js';
+import type { JobInfo, RunTrigger } from './job.js';
+import type { RunOutcome } from './store.js';
+
+export type HealthStatus = 'ok' | 'degraded' | 'failing';
+
+export interface HealthOptions {
+  /** Consecutive failed runs after which a job counts as failing; default 3 (1 or 2 is degraded). */
+  failingAfter?: number;
+  /** Slack before a job counts as overdue, on top of its timeout; default 60 s. */
+  graceMs?: number;
+  /** A store round trip slower than this makes the scheduler degraded; default 1 s. */
+  slowStoreMs?: number;
+}
+
+export interface JobHealth {
+  name: string;
+  schedule: string;
+  timezone: string;
+  describe: string;
+  owner?: string;
+  description?: string;
+  runbook?: string;
+  /** `disabled` and `paused` jobs do not count towards the overall status. */
+  status: HealthStatus | 'disabled' | 'paused';
+  enabled: boolean;
+  disabledReason?: string;
+  paused: boolean;
+  nextRun: Date | null;
+  lastRun: { tick: Date; outcome: RunOutcome; durationMs: number; finishedAt: Date; trigger: RunTrigger } | null;
+  lastSuccess: Date | null;
+  consecutiveFailures: number;
+  /** Two ticks have passed (plus grace) since the last success — or since the scheduler started. */
+  overdue: boolean;
+  running: number;
+  strayHandlers: number;
+}
+
+export interface StoreHealth {
+  reachable: boolean;
+  roundTripMs: number | null;
+  error?: string;
+}
+
+export interface HealthSnapshot {
+  status: HealthStatus;
+  checkedAt: Date;
+  instanceId: string;
+  scheduler: 'idle' | 'running' | 'stopping' | 'stopped';
+  store: StoreHealth;
+  jobs: JobHealth[];
+}
+
+export interface JobHealthInput {
+  info: JobInfo;
+  schedule: Schedule;
+  timeoutMs: number;
+  disabledReason: string | null;
+  paused: boolean;
+  nextTick: number;
+  lastRun: JobHealth['lastRun'] | undefined;
+  lastSuccess: number | undefined;
+  lastSuccessTick: number | undefined;
+  consecutiveFailures: number;
+  running: number;
+  strayHandlers: number;
+}
+
+/** Whether two ticks after `since` have both passed (plus grace) by `now`. */
+export function isOverdue(schedule: Schedule, since: number, now: number, graceMs: number): boolean {
+  const first = nextTickMs(schedule, since);
+  if (Number.isNaN(first)) return false;
+  const second = nextTickMs(schedule, first);
+  return !Number.isNaN(second) && now > second + graceMs;
+}
+
+export function jobHealth(
+  job: JobHealthInput,
+  now: number,
+  startedAt: number | null,
+  options: HealthOptions,
+): JobHealth {
+  const failingAfter = options.failingAfter ?? 3;
+  const graceMs = (options.graceMs ?? 60_000) + job.timeoutMs;
+  const active = job.disabledReason === null && !job.paused;
+  const reference = job.lastSuccessTick ?? startedAt;
+  const overdue = active && reference !== null && isOverdue(job.schedule, reference, now, graceMs);
+  let status: JobHealth['status'];
+  if (job.disabledReason !== null) status = 'disabled';
+  else if (job.paused) status = 'paused';
+  else if (overdue || job.consecutiveFailures >= failingAfter) status = 'failing';
+  else if (job.consecutiveFailures > 0 || job.strayHandlers > 0) status = 'degraded';
+  else status = 'ok';
+  return {
+    name: job.info.name,
+    schedule: job.info.schedule,
+    timezone: job.info.timezone,
+    describe: job.info.describe,
+    ...(job.info.owner !== undefined && { owner: job.info.owner }),
+    ...(job.info.description !== undefined && { description: job.info.description }),
+    ...(job.info.runbook !== undefined && { runbook: job.info.runbook }),
+    status,
+    enabled: job.disabledReason === null,
+    ...(job.disabledReason !== null && { disabledReason: job.disabledReason }),
+    paused: job.paused,
+    nextRun: Number.isNaN(job.nextTick) ? null : new Date(job.nextTick),
+    lastRun: job.lastRun ? { ...job.lastRun } : null,
+    lastSuccess: job.lastSuccess === undefined ? null : new Date(job.lastSuccess),
+    consecutiveFailures: job.consecutiveFailures,
+    overdue,
+    running: job.running,
+    strayHandlers: job.strayHandlers,
+  };
+}
+
+/** The overall status: failing beats degraded beats ok. */
+export function overallStatus(
+  scheduler: HealthSnapshot['scheduler'],
+  store: StoreHealth,
+  jobs: JobHealth[],
+  options: HealthOptions,
+): HealthStatus {
+  if (scheduler !== 'running' || !store.reachable || jobs.some((j) => j.status === 'failing')) return 'failing';
+  const slow = store.roundTripMs !== null && store.roundTripMs > (options.slowStoreMs ?? 1000);
+  if (slow || jobs.some((j) => j.status === 'degraded')) return 'degraded';
+  return 'ok';
+}
