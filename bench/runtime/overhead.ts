@@ -1,12 +1,16 @@
 // Per-run pipeline overhead: 1,000 trivial every-second jobs driven by a VirtualClock for 100
 // virtual seconds (100,000 runs: gate, claim in the MemoryStore, attempt, completion, events).
 
-import { every, Scheduler } from '@tickwise/core';
+import { every, Scheduler, type TelemetryOptions } from '@tickwise/core';
 import { VirtualClock } from '@tickwise/core/testing';
 
-export async function measureOverhead(jobs = 1000, seconds = 100): Promise<{ runs: number; microsPerRun: number }> {
+export async function measureOverhead(
+  jobs = 1000,
+  seconds = 100,
+  telemetry?: TelemetryOptions,
+): Promise<{ runs: number; microsPerRun: number }> {
   const clock = new VirtualClock();
-  const scheduler = new Scheduler({ clock, env: {} });
+  const scheduler = new Scheduler({ clock, env: {}, ...(telemetry && { telemetry }) });
   let runs = 0;
   for (let i = 0; i < jobs; i++) {
     scheduler.add({

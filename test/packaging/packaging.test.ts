@@ -74,3 +74,11 @@ describe('packaging of @tickwise/core', () => {
     assert.ok(readdirSync(dist).length > 0);
   });
 });
+
+describe('version', () => {
+  it('the telemetry scope version matches package.json', async () => {
+    const { VERSION } = await import('../../packages/core/src/version.js');
+    const pkg = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+  });
+});

@@ -137,7 +137,8 @@ export function sourceFromDefinition(definition: JobDefinition): JobSource {
   if (schedule === undefined) throw new JobDefinitionError('INVALID_SCHEDULE', 'schedule is missing', { job: name });
   return {
     name,
-    functionName: (typeof run === 'function' && run.name) || name,
+    // `run: () => {}` is named 'run' after its property: the job name says more.
+    functionName: typeof run === 'function' && run.name && run.name !== 'run' ? run.name : name,
     schedule: { kind: 'schedule', schedule },
     options,
     run,

@@ -23,6 +23,7 @@ import {
 } from '@opentelemetry/api';
 import type { JobInfo, RunTrigger } from '../runtime/job.js';
 import type { RunOutcome } from '../runtime/store.js';
+import { VERSION } from '../version.js';
 import * as A from './attributes.js';
 
 const SCOPE = '@tickwise/core';
@@ -72,8 +73,8 @@ export class Instrumentation {
     jobs: () => Iterable<JobTelemetrySource>,
     options: TelemetryOptions = {},
   ) {
-    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
-    this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE);
+    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
+    this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
     this.spanKind = SPAN_KINDS[options.spanKind ?? 'server'];
     this.runs = this.meter.createCounter(A.METRIC_JOB_RUNS, {
       description: 'Runs that finished, by job and outcome',

@@ -19,7 +19,8 @@ describe('real time (system clock)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await scheduler.stop({ graceMs: 1000 });
     assert.ok(lateness.length >= 4 && lateness.length <= 6, `ran ${lateness.length} times`);
-    for (const ms of lateness) assert.ok(ms >= 0 && ms < 150, `lateness ${ms} ms`);
+    // Never early; the upper bound is loose because CI machines are noisy (bench/ measures lateness).
+    for (const ms of lateness) assert.ok(ms >= 0 && ms < 500, `lateness ${ms} ms`);
   });
 
   it('stop() mid-run waits for the handler, then resolves', async function () {
