@@ -185,21 +185,26 @@ export class Scheduler {
 
   /** Adds a plain-function job. Throws a JobDefinitionError on a bad definition. */
   add(definition: JobDefinition): JobInfo {
-    return this.addSources([sourceFromDefinition(definition)])[0] as JobInfo;
+    const job = buildJob(sourceFromDefinition(definition));
+    this.checkUnique([job]);
+    this.insert(job);
+    return job.info;
   }
 
   /** Adds every @Cron/@Every/@Job method of `instance`, bound to it. */
   register(instance: object): JobInfo[] {
-    return this.addSources(sourcesFromInstance(instance));
+    // All jobs are validated before any is added, so a bad one leaves the scheduler unchanged.
+    const built = sourcesFromInstance(instance).map((source) => buildJob(source));
+    this.checkUnique(built);
+    for (const job of built) this.insert(job);
+    return built.map((job) => job.info);
   }
 
-  /** All jobs are validated before any is added, so a bad one leaves the scheduler unchanged. */
-  private addSources(sources: JobSource[]): JobInfo[] {
-    const built = sources.map((source) => buildJob(source));
-    const names = new Set<string>();
+  private checkUnique(built: BuiltJob[]): void {
+    const names = built.length > 1 ? new Set<string>() : null;
     for (const job of built) {
       const { name } = job.info;
-      if (this.jobsByName.has(name) || names.has(name)) {
+      if (this.jobsByName.has(name) || names?.has(name)) {
         throw new TickwiseError(
           'DUPLICATE_JOB',
           'a job with this name is already registered; give one of them { name }',
@@ -208,17 +213,17 @@ export class Scheduler {
           },
         );
       }
-      names.add(name);
+      names?.add(name);
     }
-    for (const job of built) {
-      const state = new JobState(job, this.jobsByName.size, this.disabledReasonFor(job));
-      this.jobsByName.set(job.info.name, state);
-      if (state.disabledReason)
-        this.logger.warn({ job: job.info.name, reason: state.disabledReason }, 'tickwise: job disabled');
-      // Before start() this only fills in nextRun for jobs(); the queue takes it on start().
-      this.queueFirstTick(state, this.clock.now());
-    }
-    return built.map((job) => job.info);
+  }
+
+  private insert(job: BuiltJob): void {
+    const state = new JobState(job, this.jobsByName.size, this.disabledReasonFor(job));
+    this.jobsByName.set(job.info.name, state);
+    if (state.disabledReason)
+      this.logger.warn({ job: job.info.name, reason: state.disabledReason }, 'tickwise: job disabled');
+    // Before start() the next tick is computed on demand by jobs(); start() queues every job.
+    if (this.state === 'running') this.queueFirstTick(state, this.clock.now());
   }
 
   private disabledReasonFor(job: BuiltJob): string | null {
@@ -340,7 +345,7 @@ export class Scheduler {
       enabled: job.disabledReason === null,
       ...(job.disabledReason !== null && { disabledReason: job.disabledReason }),
       paused: job.paused,
-      nextRun: Number.isNaN(job.nextTick) ? null : new Date(job.nextTick),
+      nextRun: this.nextRunOf(job),
       running: activeCount(job),
       strayHandlers: job.strayHandlers,
       ...(job.lastRun && { lastRun: { ...job.lastRun } }),
@@ -371,7 +376,7 @@ export class Scheduler {
           timeoutMs: job.options.timeoutMs,
           disabledReason: job.disabledReason,
           paused: job.paused,
-          nextTick: job.nextTick,
+          nextTick: this.nextRunOf(job)?.getTime() ?? Number.NaN,
           lastRun: job.lastRun,
           lastSuccess: job.lastSuccess,
           lastSuccessTick: job.lastSuccessTick,
@@ -392,6 +397,12 @@ export class Scheduler {
       store,
       jobs,
     };
+  }
+
+  /** The queued next tick; before start(), the next tick from now. */
+  private nextRunOf(job: JobState): Date | null {
+    const tick = this.state === 'idle' ? nextTickMs(job.schedule, this.clock.now()) : job.nextTick;
+    return Number.isNaN(tick) ? null : new Date(tick);
   }
 
   private job(name: string): JobState {
