@@ -15,7 +15,7 @@ import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReaso
 import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
-import { type BuiltJob, buildJob, type JobSource, sourceFromDefinition, sourcesFromInstance } from './job-registry.js';
+import { type BuiltJob, buildJob, sourceFromDefinition, sourcesFromInstance } from './job-registry.js';
 import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { type Logger, silentLogger, withBindings } from './logger.js';

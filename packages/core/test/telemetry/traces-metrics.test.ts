@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { at, every, type Logger, Scheduler } from '@tickwise/core';
 import { VirtualClock } from '@tickwise/core/testing';
-import { disableContext, enableContext, type Otel, setupOtel } from './otel-helpers.js';
+import { disableContext, enableContext, setupOtel } from './otel-helpers.js';
 
 const TICK = '2026-01-05T00:01:00.000Z';
 
