@@ -12,7 +12,10 @@ export type TickwiseErrorCode =
   | 'JOB_TIMEOUT'
   | 'RUN_CANCELLED'
   | 'LEASE_LOST'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CONFIG'
+  | 'STORE_AUTH'
+  | 'STORE_SCHEMA';
 
 export class TickwiseError extends Error {
   override name = 'TickwiseError';
@@ -72,4 +75,13 @@ export class NonRetryableError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
   }
+}
+
+/**
+ * A claim store that cannot work as configured: a bad URL or prefix (STORE_CONFIG), rejected
+ * credentials (STORE_AUTH), a missing table (STORE_SCHEMA), or no server (STORE_UNAVAILABLE).
+ * Raised by Scheduler.start() (through store.init()), not at the first tick.
+ */
+export class StoreError extends TickwiseError {
+  override name = 'StoreError';
 }

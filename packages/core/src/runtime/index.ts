@@ -8,6 +8,7 @@ export {
   JobTimeoutError,
   NonRetryableError,
   RunCancelledError,
+  StoreError,
   TickwiseError,
   type TickwiseErrorCode,
 } from './errors.js';

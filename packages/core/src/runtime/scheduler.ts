@@ -243,6 +243,8 @@ export class Scheduler {
       );
     }
     if (this.state === 'running') return;
+    // A misconfigured store fails here, with a StoreError, before any tick.
+    await this.store.init?.();
     this.state = 'running';
     const now = this.clock.now();
     this.startedAt = now;

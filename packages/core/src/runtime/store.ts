@@ -59,4 +59,11 @@ export interface ClaimStore {
   ping(): Promise<void>;
   /** True when ticks survive a restart of the process (catch-up after restart needs it). */
   readonly durable: boolean;
+  /**
+   * Checks the connection, credentials and schema; called by Scheduler.start(), so that a
+   * misconfigured store fails at start with a StoreError, not at 3 a.m.
+   */
+  init?(): Promise<void>;
+  /** Releases connections the store opened itself. */
+  close?(): Promise<void>;
 }

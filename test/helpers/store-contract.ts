@@ -1,0 +1,94 @@
+// The claim semantics every shared store must keep, run against the real server. Leases are short
+// (a few hundred ms) so expiry can be observed; the store's own clock decides.
+
+import assert from 'node:assert/strict';
+import type { ClaimRequest, ClaimStore } from '@tickwise/core';
+import { sleep } from './services.js';
+
+export function storeContract(make: () => Promise<ClaimStore>): void {
+  let store: ClaimStore;
+  let job = '';
+  let n = 0;
+  const request = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
+    job,
+    tick: new Date(Date.UTC(2026, 0, 5, 0, 1)),
+    owner: 'a',
+    leaseMs: 400,
+    exclusive: false,
+    retainMs: 60_000,
+    ...overrides,
+  });
+
+  beforeEach(async () => {
+    store = await make();
+    job = `Job{with}braces.${process.pid}.${++n}.${Date.now()}`;
+  });
+  afterEach(async () => {
+    await store.close?.();
+  });
+
+  it('one winner per (job, tick), however many claim at once', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claim(request({ owner: `r${i}` }))));
+    assert.equal(results.filter((r) => r.acquired).length, 1);
+    assert.ok(results.every((r) => r.acquired || r.reason === 'claimed-elsewhere'));
+  });
+
+  it('a claim retried by the same owner returns the same fence', async () => {
+    const first = await store.claim(request());
+    const again = await store.claim(request());
+    assert.ok(first.acquired && again.acquired);
+    assert.equal(again.claim.fence, first.claim.fence);
+  });
+
+  it('a completed tick is never claimed again, and is the last completed tick', async () => {
+    const first = await store.claim(request());
+    assert.ok(first.acquired);
+    assert.equal(await store.complete(first.claim, 'success'), true);
+    await sleep(450);
+    assert.deepEqual(await store.claim(request({ owner: 'b' })), { acquired: false, reason: 'completed' });
+    assert.deepEqual(await store.lastCompletedTick(job), request().tick);
+  });
+
+  it('an expired lease is taken over with a larger fence; the old holder can neither renew nor complete', async () => {
+    const first = await store.claim(request());
+    assert.ok(first.acquired);
+    await sleep(450);
+    const takeover = await store.claim(request({ owner: 'b' }));
+    assert.ok(takeover.acquired, 'takeover after the lease');
+    assert.ok(takeover.claim.fence > first.claim.fence);
+    assert.equal(await store.renew(first.claim, 400), false);
+    assert.equal(await store.complete(first.claim, 'success'), false);
+    assert.equal(await store.complete(takeover.claim, 'success'), true);
+  });
+
+  it('renewal keeps the lease alive', async () => {
+    const first = await store.claim(request());
+    assert.ok(first.acquired);
+    for (let i = 0; i < 3; i++) {
+      await sleep(200);
+      assert.equal(await store.renew(first.claim, 400), true);
+    }
+    assert.deepEqual(await store.claim(request({ owner: 'b' })), { acquired: false, reason: 'claimed-elsewhere' });
+  });
+
+  it('a released tick can be taken at once by another instance', async () => {
+    const first = await store.claim(request());
+    assert.ok(first.acquired);
+    await store.release(first.claim);
+    const next = await store.claim(request({ owner: 'b' }));
+    assert.ok(next.acquired && next.claim.fence > first.claim.fence);
+  });
+
+  it('exclusive claims refuse another tick of the job while one runs', async () => {
+    const first = await store.claim(request({ exclusive: true }));
+    assert.ok(first.acquired);
+    const later = request({ owner: 'b', exclusive: true, tick: new Date(Date.UTC(2026, 0, 5, 0, 2)) });
+    assert.deepEqual(await store.claim(later), { acquired: false, reason: 'overlap' });
+    await store.complete(first.claim, 'success');
+    assert.ok((await store.claim(later)).acquired);
+  });
+
+  it('answers ping()', async () => {
+    await store.ping();
+  });
+}
