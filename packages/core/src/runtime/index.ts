@@ -1,6 +1,6 @@
 // The scheduler runtime: what a service imports to run jobs.
 
-export type { Clock, TimerHandle } from './clock.js';
+export { type Clock, SystemClock, type TimerHandle } from './clock.js';
 export { Cron, Every, Job } from './decorators.js';
 export {
   type CancelReason,

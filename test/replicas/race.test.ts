@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '@tickwise/postgres';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { DATABASE_URL, REDIS_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** 300 ticks by default, as the proof asks; TICKWISE_RACE_SECONDS shortens it for local runs. */
+const SECONDS = Number(process.env.TICKWISE_RACE_SECONDS ?? 300);
+
+interface Replica {
+  child: ChildProcess;
+  lines: string[];
+}
+
+async function startReplica(kind: string, namespace: string, id: string): Promise<Replica> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx/esm', '--conditions=tickwise-source', 'test/replicas/replica.ts', kind, namespace, id],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines: string[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk) => {
+    buffer += chunk;
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  const deadline = Date.now() + 20_000;
+  while (!lines.includes('ready')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica ${id} did not start`);
+    await sleep(50);
+  }
+  return { child, lines };
+}
+
+async function stopAll(replicas: Replica[]): Promise<void> {
+  await Promise.all(
+    replicas.map(async (r) => {
+      if (r.child.exitCode !== null) return;
+      r.child.kill('SIGTERM');
+      await once(r.child, 'exit');
+    }),
+  );
+}
+
+/** Every whole second strictly between the replicas' start and stop must have exactly one run. */
+function checkExactlyOnce(counts: Map<number, number>, from: number, to: number): void {
+  const missing: string[] = [];
+  const duplicated: string[] = [];
+  for (let tick = Math.ceil(from / 1000) * 1000 + 1000; tick < to - 1000; tick += 1000) {
+    const n = counts.get(tick) ?? 0;
+    if (n === 0) missing.push(new Date(tick).toISOString());
+    if (n > 1) duplicated.push(`${new Date(tick).toISOString()} x${n}`);
+  }
+  assert.deepEqual({ missing, duplicated }, { missing: [], duplicated: [] });
+}
+
+describe(`race: 5 replica processes × ${SECONDS} ticks of a 1-second job`, function () {
+  this.timeout((SECONDS + 60) * 1000);
+
+  it('Redis: every tick ran exactly once (counted in Redis)', async function () {
+    await requireServer(this, 'Redis');
+    const namespace = uniqueName('race');
+    const replicas = await Promise.all([1, 2, 3, 4, 5].map((i) => startReplica('redis', namespace, `r${i}`)));
+    const from = Date.now();
+    await sleep(SECONDS * 1000);
+    const to = Date.now();
+    await stopAll(replicas);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${namespace}:count:*`);
+    const counts = new Map<number, number>();
+    for (const key of keys) counts.set(Number(key.split(':').at(-1)), Number(await redis.get(key)));
+    redis.disconnect();
+    checkExactlyOnce(counts, from, to);
+    assert.ok(counts.size >= SECONDS - 3, `${counts.size} ticks counted`);
+    const ranBy = new Set(
+      replicas.flatMap((r) => r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).instanceId)),
+    );
+    assert.ok(ranBy.size >= 2, `runs should spread over replicas, got ${[...ranBy].join(', ')}`);
+  });
+
+  it('PostgreSQL: every tick ran exactly once (counted in PostgreSQL)', async function () {
+    await requireServer(this, 'PostgreSQL');
+    const namespace = uniqueName('race').toLowerCase();
+    const pool = new pg.Pool({ connectionString: DATABASE_URL });
+    await migrate(pool, { schema: namespace });
+    await pool.query(`CREATE TABLE "${namespace}".counts (tick bigint PRIMARY KEY, runs int NOT NULL)`);
+    const replicas = await Promise.all([1, 2, 3, 4, 5].map((i) => startReplica('postgres', namespace, `p${i}`)));
+    const from = Date.now();
+    await sleep(SECONDS * 1000);
+    const to = Date.now();
+    await stopAll(replicas);
+    const { rows } = await pool.query<{ tick: string; runs: number }>(`SELECT tick, runs FROM "${namespace}".counts`);
+    await pool.query(`DROP SCHEMA "${namespace}" CASCADE`);
+    await pool.end();
+    const counts = new Map(rows.map((r) => [Number(r.tick), r.runs]));
+    checkExactlyOnce(counts, from, to);
+    assert.ok(counts.size >= SECONDS - 3, `${counts.size} ticks counted`);
+  });
+});
