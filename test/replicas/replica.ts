@@ -2,7 +2,7 @@
 // every-second job that counts its runs per tick in the store itself. Prints one JSON line per
 // run, and 'ready' once started. Stops cleanly on SIGTERM.
 //
-// Usage: replica.ts <redis|postgres> <namespace> <instanceId> [leaseMs] [runMs] [clockSkewMs]
+// Usage: replica.ts <redis|postgres> <namespace> <instanceId> [leaseMs] [runMs] [clockSkewMs] [interval]
 
 import { type ClaimStore, type Clock, every, Scheduler, SystemClock } from '@tickwise/core';
 import { PostgresStore } from '@tickwise/postgres';
@@ -10,9 +10,8 @@ import { RedisStore } from '@tickwise/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-const [kind, namespace, instanceId, leaseText = '3000', runText = '50', skewText = '0'] = process.argv.slice(
-  2,
-) as string[];
+const [kind, namespace, instanceId, leaseText = '3000', runText = '50', skewText = '0', interval = '1s'] =
+  process.argv.slice(2) as string[];
 const leaseMs = Number(leaseText);
 const runMs = Number(runText);
 const skewMs = Number(skewText);
@@ -58,10 +57,11 @@ if (kind === 'redis') {
 const scheduler = new Scheduler({ store, instanceId, clock: new SkewedClock(), env: {} });
 scheduler.add({
   name: 'race',
-  schedule: every('1s'),
+  schedule: every(interval),
   lease: leaseMs,
   run: async (ctx) => {
     const started = Date.now();
+    process.stdout.write(`${JSON.stringify({ instanceId, start: ctx.scheduledAt.getTime(), fence: ctx.fence })}\n`);
     await count(ctx.scheduledAt.getTime());
     const rest = runMs - (Date.now() - started);
     if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
@@ -75,9 +75,9 @@ scheduler.on('tick:skipped', (e) => {
     process.stdout.write(`${JSON.stringify({ instanceId, skipped: e.reason, tick: e.tick.getTime() })}\n`);
 });
 scheduler.on('run:failure', (e) => {
-  process.stdout.write(
-    `${JSON.stringify({ instanceId, failed: e.outcome, tick: e.tick.getTime(), fence: e.fence })}\n`,
-  );
+  const reason = (e.error as { reason?: string } | undefined)?.reason;
+  const line = { instanceId, failed: e.outcome, reason, tick: e.tick.getTime(), fence: e.fence };
+  process.stdout.write(`${JSON.stringify({ ...line, completionRejected: e.completionRejected })}\n`);
 });
 await scheduler.start();
 process.stdout.write('ready\n');

@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS ${table} (
   state       text   NOT NULL,  -- running | done | released
   outcome     text,
   expires_at  bigint NOT NULL,  -- kept at least for the catch-up window, then deleted
+  retain_ms   bigint NOT NULL,  -- how long to keep the record after its lease or completion
   PRIMARY KEY (job, tick)
 );
 CREATE INDEX IF NOT EXISTS ${n.expiresIndex} ON ${table} (expires_at);
@@ -105,7 +106,8 @@ BEGIN
       IF r.owner = p_owner THEN
         RETURN QUERY SELECT true, NULL::text, r.fence, r.lease_until;
       ELSE
-        RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint, NULL::bigint;
+        -- out_lease_until carries the time left on the holder's lease (ms), for a takeover retry.
+        RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint, r.lease_until - v_now;
       END IF;
       RETURN;
     END IF;
@@ -115,11 +117,11 @@ BEGIN
     RETURN QUERY SELECT false, 'overlap'::text, NULL::bigint, NULL::bigint; RETURN;
   END IF;
   v_fence := nextval('${n.fence.replace(/'/g, "''")}');
-  INSERT INTO ${table} AS c (job, tick, owner, fence, lease_until, state, expires_at)
-    VALUES (p_job, p_tick, p_owner, v_fence, v_now + p_lease, 'running', greatest(p_tick, v_now) + p_retain + p_lease)
+  INSERT INTO ${table} AS c (job, tick, owner, fence, lease_until, state, expires_at, retain_ms)
+    VALUES (p_job, p_tick, p_owner, v_fence, v_now + p_lease, 'running', greatest(p_tick, v_now) + p_retain + p_lease, p_retain)
     ON CONFLICT (job, tick) DO UPDATE
       SET owner = EXCLUDED.owner, fence = EXCLUDED.fence, lease_until = EXCLUDED.lease_until,
-          state = 'running', outcome = NULL, expires_at = EXCLUDED.expires_at
+          state = 'running', outcome = NULL, expires_at = EXCLUDED.expires_at, retain_ms = EXCLUDED.retain_ms
       WHERE c.state = 'released' OR (c.state = 'running' AND c.lease_until <= v_now);
   IF NOT FOUND THEN
     -- A concurrent first claim of the same tick won.

@@ -111,7 +111,13 @@ export class PostgresStore implements ClaimStore {
       Math.ceil(request.retainMs),
     ]);
     const row = rows[0];
-    if (!row?.out_acquired) return { acquired: false, reason: (row?.out_reason ?? 'claimed-elsewhere') as 'completed' };
+    if (!row?.out_acquired) {
+      const reason = (row?.out_reason ?? 'claimed-elsewhere') as 'claimed-elsewhere' | 'completed' | 'overlap';
+      const left = row?.out_lease_until;
+      return left === null || left === undefined
+        ? { acquired: false, reason }
+        : { acquired: false, reason, retryAfterMs: Number(left) };
+    }
     return {
       acquired: true,
       claim: {
@@ -126,7 +132,8 @@ export class PostgresStore implements ClaimStore {
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE ${this.names.claims} SET lease_until = ${NOW_MS} + $4
+      `UPDATE ${this.names.claims} SET lease_until = ${NOW_MS} + $4,
+              expires_at = greatest(expires_at, ${NOW_MS} + $4 + retain_ms)
         WHERE job = $1 AND tick = $2 AND fence = $3 AND state = 'running' AND lease_until > ${NOW_MS}`,
       [claim.job, claim.tick.getTime(), claim.fence, Math.ceil(leaseMs)],
     );
@@ -136,7 +143,8 @@ export class PostgresStore implements ClaimStore {
   async complete(claim: Claim, outcome: RunOutcome): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `WITH done AS (
-         UPDATE ${this.names.claims} SET state = 'done', outcome = $4
+         UPDATE ${this.names.claims} SET state = 'done', outcome = $4,
+                expires_at = greatest(expires_at, ${NOW_MS} + retain_ms)
           WHERE job = $1 AND tick = $2 AND fence = $3 AND state = 'running' AND lease_until > ${NOW_MS}
           RETURNING job, tick)
        INSERT INTO ${this.names.last} AS l (job, tick) SELECT job, tick FROM done

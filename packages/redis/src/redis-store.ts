@@ -129,7 +129,12 @@ export class RedisStore implements ClaimStore {
       Math.ceil(request.retainMs),
       tick,
     );
-    if (ok !== 1) return { acquired: false, reason: second as 'claimed-elsewhere' | 'completed' | 'overlap' };
+    if (ok !== 1) {
+      const reason = second as 'claimed-elsewhere' | 'completed' | 'overlap';
+      return third === undefined
+        ? { acquired: false, reason }
+        : { acquired: false, reason, retryAfterMs: Number(third) };
+    }
     return {
       acquired: true,
       claim: {

@@ -10,14 +10,14 @@
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: claim, fence, running. ARGV: owner, leaseMs, exclusive (0|1), retainMs, tickMs. Returns {1, fence, leaseUntil} or {0, reason}. */
+/** KEYS: claim, fence, running. ARGV: owner, leaseMs, exclusive (0|1), retainMs, tickMs. Returns {1, fence, leaseUntil} or {0, reason[, msUntilTheHoldersLeaseEnds]}. */
 export const CLAIM = `${NOW}
 local owner, lease, exclusive, retain, tick = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local rec = redis.call('HMGET', KEYS[1], 'owner', 'fence', 'lease', 'state')
 if rec[4] == 'done' then return {0, 'completed'} end
 if rec[4] == 'running' and tonumber(rec[3]) > now then
   if rec[1] == owner then return {1, tonumber(rec[2]), tonumber(rec[3])} end
-  return {0, 'claimed-elsewhere'}
+  return {0, 'claimed-elsewhere', tonumber(rec[3]) - now}
 end
 if exclusive == '1' then
   redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
@@ -28,7 +28,7 @@ if exclusive == '1' then
 end
 local fence = redis.call('INCR', KEYS[2])
 local lease_end = now + lease
-redis.call('HSET', KEYS[1], 'owner', owner, 'fence', fence, 'lease', lease_end, 'state', 'running')
+redis.call('HSET', KEYS[1], 'owner', owner, 'fence', fence, 'lease', lease_end, 'state', 'running', 'retain', retain)
 redis.call('PEXPIRE', KEYS[1], math.max(tick - now, 0) + retain + lease)
 redis.call('ZADD', KEYS[3], lease_end, KEYS[1])
 redis.call('PEXPIRE', KEYS[3], math.max(tick - now, 0) + retain + lease)
@@ -41,6 +41,10 @@ if rec[3] ~= 'running' or tonumber(rec[1]) ~= tonumber(ARGV[1]) or tonumber(rec[
 local lease_end = now + tonumber(ARGV[2])
 redis.call('HSET', KEYS[1], 'lease', lease_end)
 redis.call('ZADD', KEYS[2], lease_end, KEYS[1])
+-- A long run outlives the retention set at claim time: keep the record while the lease lives.
+local keep = tonumber(ARGV[2]) + tonumber(redis.call('HGET', KEYS[1], 'retain') or '0')
+if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
 return 1`;
 
 /** KEYS: claim, running, last. ARGV: fence, outcome, tickMs. Returns 1 when recorded, 0 when the fence was superseded or the lease ran out. */
@@ -48,6 +52,9 @@ export const COMPLETE = `${NOW}
 local rec = redis.call('HMGET', KEYS[1], 'fence', 'lease', 'state')
 if rec[3] ~= 'running' or tonumber(rec[1]) ~= tonumber(ARGV[1]) or tonumber(rec[2]) <= now then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'done', 'outcome', ARGV[2])
+-- Kept for the retention from now, so a late replica still finds the tick done.
+local keep = tonumber(redis.call('HGET', KEYS[1], 'retain') or '0')
+if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
 redis.call('ZREM', KEYS[2], KEYS[1])
 local last = tonumber(redis.call('GET', KEYS[3]) or '-1')
 if tonumber(ARGV[3]) > last then redis.call('SET', KEYS[3], ARGV[3]) end

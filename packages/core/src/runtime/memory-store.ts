@@ -9,6 +9,7 @@ interface ClaimRecord {
   leaseUntil: number;
   state: 'running' | 'done' | 'released';
   expiresAt: number;
+  retainMs: number;
 }
 
 const key = (job: string, tick: number) => `${job}\u0000${tick}`;
@@ -40,7 +41,9 @@ export class MemoryStore implements ClaimStore {
     const existing = this.records.get(id);
     if (existing?.state === 'done') return { acquired: false, reason: 'completed' };
     if (existing?.state === 'running' && existing.leaseUntil > now) {
-      if (existing.owner !== request.owner) return { acquired: false, reason: 'claimed-elsewhere' };
+      if (existing.owner !== request.owner) {
+        return { acquired: false, reason: 'claimed-elsewhere', retryAfterMs: existing.leaseUntil - now };
+      }
       return { acquired: true, claim: this.toClaim(request, existing) };
     }
     if (request.exclusive && this.hasLiveRun(request.job, id, now)) return { acquired: false, reason: 'overlap' };
@@ -50,6 +53,7 @@ export class MemoryStore implements ClaimStore {
       leaseUntil: now + request.leaseMs,
       state: 'running',
       expiresAt: Math.max(tick, now) + request.retainMs + request.leaseMs,
+      retainMs: request.retainMs,
     };
     this.records.set(id, record);
     const live = this.running.get(request.job);
@@ -62,13 +66,15 @@ export class MemoryStore implements ClaimStore {
     const record = this.current(claim);
     if (record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
     record.leaseUntil = this.now() + leaseMs;
+    record.expiresAt = Math.max(record.expiresAt, record.leaseUntil + record.retainMs);
     return true;
   }
 
   async complete(claim: Claim, _outcome: RunOutcome): Promise<boolean> {
     const record = this.current(claim);
-    if (record?.state !== 'running') return false;
+    if (record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
     record.state = 'done';
+    record.expiresAt = Math.max(record.expiresAt, this.now() + record.retainMs);
     this.forgetRunning(claim);
     const tick = claim.tick.getTime();
     if (tick > (this.lastDone.get(claim.job) ?? Number.NEGATIVE_INFINITY)) this.lastDone.set(claim.job, tick);

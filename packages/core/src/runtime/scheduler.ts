@@ -118,6 +118,8 @@ class JobState implements BuiltJob {
 
 const BUFFER_LIMIT = 1000;
 const BURST_SLICE = 100;
+/** Asking again this long after a holder's lease would end leaves room for a late renewal. */
+const TAKEOVER_MARGIN_MS = 250;
 
 function defer(clock: Clock, callback: () => void): void {
   if (clock.defer) clock.defer(callback);
@@ -155,6 +157,8 @@ export class Scheduler {
   private readonly events: EventHub;
   private readonly queue: TimerQueue<JobState>;
   private readonly leases: LeaseKeeper;
+  /** Ticks held by another replica, asked again when that holder's lease would end (takeover of a dead holder). */
+  private readonly takeovers: TimerQueue<{ job: JobState; tick: number }>;
   private readonly telemetry: Instrumentation;
   private readonly jobsByName = new Map<string, JobState>();
   private readonly inflight = new Set<Promise<void>>();
@@ -175,6 +179,7 @@ export class Scheduler {
     this.events = new EventHub(this.logger);
     this.queue = new TimerQueue(this.clock, (entries, now) => this.onDue(entries, now));
     this.leases = new LeaseKeeper(this.clock, this.store, this.logger);
+    this.takeovers = new TimerQueue(this.clock, (entries, now) => this.retryTakeovers(entries, now));
     this.telemetry = new Instrumentation(this.instanceId, () => this.jobsByName.values(), options.telemetry);
     const env = options.env ?? process.env;
     this.disabledPatterns = [...(options.disabled ?? []), ...parseDisabledList(env[DISABLED_JOBS_ENV])];
@@ -268,6 +273,7 @@ export class Scheduler {
       }
     }
     this.queue.start();
+    this.takeovers.start();
     this.logger.info({ jobs: this.jobsByName.size, instanceId: this.instanceId }, 'tickwise: scheduler started');
   }
 
@@ -281,6 +287,7 @@ export class Scheduler {
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
     this.queue.clear();
+    this.takeovers.clear();
     for (const job of this.jobsByName.values()) {
       job.entry = null;
       for (const waiting of job.buffer?.splice(0) ?? []) this.skip(job, waiting.tick, 'shutdown');
@@ -537,11 +544,17 @@ export class Scheduler {
   // ---- claim, attempts, completion -----------------------------------------------------------
 
   /** Steps 4-6 for one tick; tracked in `inflight` so stop() can wait for it. */
-  private execute(job: JobState, tick: number, trigger: RunTrigger, link?: SpanContext): Promise<RunResult> {
+  private execute(
+    job: JobState,
+    tick: number,
+    trigger: RunTrigger,
+    link?: SpanContext,
+    retry = false,
+  ): Promise<RunResult> {
     const run: ActiveRun = { abort: new AbortSource(), tick };
     if (job.active) job.active.push(run);
     else job.active = [run];
-    const done = this.runTick(job, run, trigger, link).finally(() => {
+    const done = this.runTick(job, run, trigger, link, retry).finally(() => {
       removeActive(job, run);
       this.inflight.delete(tracked);
       this.drainBuffer(job);
@@ -552,6 +565,28 @@ export class Scheduler {
     );
     this.inflight.add(tracked);
     return done;
+  }
+
+  /**
+   * Another replica holds this tick. Ask again just after its lease would end: if the holder
+   * died, the claim is then ours (with a larger fence) and the tick still runs — as long as it is
+   * within the job's catch-up window. A live holder renews its lease, so asking again only
+   * finds it still held (or done) and waits once more.
+   */
+  private watchTakeover(job: JobState, tick: number, retryAfterMs: number): void {
+    const at = this.clock.now() + Math.max(0, retryAfterMs) + TAKEOVER_MARGIN_MS;
+    if (at - tick > job.options.catchUp.windowMs) return;
+    this.takeovers.add(at, { job, tick }, job.order);
+  }
+
+  private retryTakeovers(entries: QueueEntry<{ job: JobState; tick: number }>[], _now: number): void {
+    for (const { value } of entries) {
+      const { job, tick } = value;
+      if (this.state !== 'running' || job.disabledReason || job.paused) continue;
+      if (job.active?.some((run) => run.tick === tick)) continue;
+      // A takeover is reported as a catch-up run: it starts late, for a tick another replica had.
+      void this.execute(job, tick, 'catch-up', undefined, true);
+    }
   }
 
   private drainBuffer(job: JobState): void {
@@ -567,7 +602,13 @@ export class Scheduler {
     this.gate(job, tick, trigger);
   }
 
-  private async runTick(job: JobState, run: ActiveRun, trigger: RunTrigger, link?: SpanContext): Promise<RunResult> {
+  private async runTick(
+    job: JobState,
+    run: ActiveRun,
+    trigger: RunTrigger,
+    link?: SpanContext,
+    retry = false,
+  ): Promise<RunResult> {
     const name = job.info.name;
     let claim: Claim | null = null;
     if (trigger !== 'manual') {
@@ -592,7 +633,11 @@ export class Scheduler {
           result.acquired ? 'acquired' : result.reason,
         );
         if (!result.acquired) {
-          this.skip(job, run.tick, result.reason);
+          // Reported once; asking again for a takeover is silent.
+          if (!retry) this.skip(job, run.tick, result.reason);
+          if (result.reason === 'claimed-elsewhere' && result.retryAfterMs !== undefined) {
+            this.watchTakeover(job, run.tick, result.retryAfterMs);
+          }
           return { outcome: 'skipped', reason: result.reason };
         }
         claim = result.claim;

@@ -36,7 +36,18 @@ export type ClaimRefusal =
   /** Another tick of this job is running somewhere and the request was exclusive. */
   | 'overlap';
 
-export type ClaimResult = { acquired: true; claim: Claim } | { acquired: false; reason: ClaimRefusal };
+export type ClaimResult =
+  | { acquired: true; claim: Claim }
+  | {
+      acquired: false;
+      reason: ClaimRefusal;
+      /**
+       * For `claimed-elsewhere`: how long until the holder's lease ends, by the store's clock (a
+       * duration, so replicas with skewed clocks agree). The scheduler asks again then, and takes
+       * the tick over if the holder has died.
+       */
+      retryAfterMs?: number;
+    };
 
 export type RunOutcome = 'success' | 'failure' | 'timeout' | 'cancelled';
 

@@ -22,7 +22,7 @@ describe('MemoryStore: the claim semantics every store shares', () => {
     const first = await s.claim(request());
     const second = await s.claim(request({ owner: 'b' }));
     assert.ok(first.acquired);
-    assert.deepEqual(second, { acquired: false, reason: 'claimed-elsewhere' });
+    assert.deepEqual(second, { acquired: false, reason: 'claimed-elsewhere', retryAfterMs: 10_000 });
   });
 
   it('a claim retried by the same owner returns the same fence', async () => {
@@ -63,7 +63,11 @@ describe('MemoryStore: the claim semantics every store shares', () => {
     now += 9000;
     assert.equal(await s.renew(first.claim, 10_000), true);
     now += 9000;
-    assert.deepEqual(await s.claim(request({ owner: 'b' })), { acquired: false, reason: 'claimed-elsewhere' });
+    assert.deepEqual(await s.claim(request({ owner: 'b' })), {
+      acquired: false,
+      reason: 'claimed-elsewhere',
+      retryAfterMs: 1000,
+    });
   });
 
   it('a released tick can be claimed at once by another instance', async () => {

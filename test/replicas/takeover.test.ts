@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '@tickwise/postgres';
+import pg from 'pg';
+import { DATABASE_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Replica {
+  id: string;
+  child: ChildProcess;
+  events: Record<string, unknown>[];
+}
+
+// A 10-second job whose runs take 4 s, with a 1.5 s lease (renewed every 0.5 s).
+const LEASE = '1500';
+const RUN = '4000';
+const INTERVAL = '10s';
+
+async function start(kind: string, namespace: string, id: string): Promise<Replica> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx/esm',
+      '--conditions=tickwise-source',
+      'test/replicas/replica.ts',
+      kind,
+      namespace,
+      id,
+      LEASE,
+      RUN,
+      '0',
+      INTERVAL,
+    ],
+    { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const replica: Replica = { id, child, events: [] };
+  let buffer = '';
+  let ready = false;
+  child.stdout?.on('data', (chunk) => {
+    buffer += chunk;
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const line of parts) {
+      if (line === 'ready') ready = true;
+      else if (line.startsWith('{')) replica.events.push(JSON.parse(line));
+    }
+  });
+  const deadline = Date.now() + 20_000;
+  while (!ready) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica ${id} did not start`);
+    await sleep(50);
+  }
+  return replica;
+}
+
+async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function stop(replicas: Replica[]): Promise<void> {
+  for (const r of replicas) {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) continue;
+    r.child.kill('SIGCONT');
+    r.child.kill('SIGTERM');
+    await once(r.child, 'exit');
+  }
+}
+
+const starts = (r: Replica, tick: number) => r.events.filter((e) => e.start === tick);
+
+for (const kind of ['redis', 'postgres'] as const) {
+  describe(`holder faults on ${kind === 'redis' ? 'Redis' : 'PostgreSQL'} (real processes)`, function () {
+    this.timeout(90_000);
+    let namespace = '';
+    let pool: pg.Pool | undefined;
+
+    beforeEach(async function () {
+      await requireServer(this, kind === 'redis' ? 'Redis' : 'PostgreSQL');
+      namespace = uniqueName('fault').toLowerCase();
+      if (kind === 'postgres') {
+        pool = new pg.Pool({ connectionString: DATABASE_URL });
+        await migrate(pool, { schema: namespace });
+        await pool.query(`CREATE TABLE "${namespace}".counts (tick bigint PRIMARY KEY, runs int NOT NULL)`);
+      }
+    });
+    afterEach(async () => {
+      if (pool) {
+        await pool.query(`DROP SCHEMA IF EXISTS "${namespace}" CASCADE`);
+        await pool.end();
+        pool = undefined;
+      }
+    });
+
+    it('holder killed with SIGKILL mid-run: the tick is taken over after the lease, with a larger fence; the next tick runs', async () => {
+      const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
+      try {
+        const holder = await waitFor('a first run', () =>
+          replicas.find((r) => r.events.some((e) => e.start !== undefined)),
+        );
+        const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+        await sleep(300);
+        holder.child.kill('SIGKILL');
+        const other = replicas.find((r) => r !== holder) as Replica;
+        const takeover = await waitFor(
+          'the takeover',
+          () => starts(other, first.start)[0] as { fence: number } | undefined,
+          15_000,
+        );
+        assert.ok(takeover.fence > first.fence, `fence ${takeover.fence} after ${first.fence}`);
+        // The takeover finishes, and the next tick (10 s later) runs too.
+        await waitFor('the taken-over run to finish', () => other.events.find((e) => e.tick === first.start));
+        await waitFor('the next tick', () => other.events.find((e) => e.start === first.start + 10_000), 20_000);
+      } finally {
+        await stop(replicas);
+      }
+    });
+
+    it('holder paused with SIGSTOP past its lease: another replica takes over; the paused one is aborted and its completion rejected', async () => {
+      const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
+      try {
+        const holder = await waitFor('a first run', () =>
+          replicas.find((r) => r.events.some((e) => e.start !== undefined)),
+        );
+        const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+        await sleep(200);
+        holder.child.kill('SIGSTOP');
+        const other = replicas.find((r) => r !== holder) as Replica;
+        const takeover = await waitFor(
+          'the takeover',
+          () => starts(other, first.start)[0] as { fence: number } | undefined,
+          15_000,
+        );
+        assert.ok(takeover.fence > first.fence);
+        await sleep(500);
+        holder.child.kill('SIGCONT');
+        const failure = await waitFor('the paused run to be given up', () =>
+          holder.events.find((e) => e.failed !== undefined && e.tick === first.start),
+        );
+        assert.equal(failure.failed, 'cancelled');
+        assert.equal(failure.reason, 'lease-lost');
+        assert.equal(failure.completionRejected, true);
+        assert.ok(
+          !holder.events.some((e) => e.tick === first.start && e.failed === undefined),
+          'the paused run must not complete',
+        );
+      } finally {
+        await stop(replicas);
+      }
+    });
+  });
+}
