@@ -16,6 +16,7 @@ export function storeContract(make: () => Promise<ClaimStore>): void {
     leaseMs: 400,
     exclusive: false,
     retainMs: 60_000,
+    maxEarlyMs: 250,
     ...overrides,
   });
 
@@ -96,6 +97,17 @@ export function storeContract(make: () => Promise<ClaimStore>): void {
     assert.deepEqual(await store.claim(later), { acquired: false, reason: 'overlap' });
     await store.complete(first.claim, 'success');
     assert.ok((await store.claim(later)).acquired);
+  });
+
+  it('refuses a claim made well before the tick by its own clock (a replica whose clock runs fast)', async () => {
+    const future = new Date(Date.now() + 5000);
+    const early = await store.claim(request({ tick: future }));
+    assert.equal(early.acquired, false);
+    assert.equal(!early.acquired && early.reason, 'early');
+    assert.ok(
+      !early.acquired && early.retryAfterMs !== undefined && early.retryAfterMs > 4000 && early.retryAfterMs <= 5000,
+    );
+    assert.ok((await store.claim(request({ tick: new Date(Date.now() + 100) }))).acquired, 'within maxEarlyMs is fine');
   });
 
   it('answers ping()', async () => {

@@ -17,16 +17,13 @@ interface Replica {
   lines: string[];
 }
 
-async function startReplica(kind: string, namespace: string, id: string): Promise<Replica> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx/esm', '--conditions=tickwise-source', 'test/replicas/replica.ts', kind, namespace, id],
-    {
-      cwd: root,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+async function startReplica(kind: string, namespace: string, id: string, skewMs = 0): Promise<Replica> {
+  const args = ['test/replicas/replica.ts', kind, namespace, id, '3000', '50', String(skewMs)];
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=tickwise-source', ...args], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   let buffer = '';
   child.stdout?.on('data', (chunk) => {
@@ -107,4 +104,48 @@ describe(`race: 5 replica processes × ${SECONDS} ticks of a 1-second job`, func
     checkExactlyOnce(counts, from, to);
     assert.ok(counts.size >= SECONDS - 3, `${counts.size} ticks counted`);
   });
+});
+
+describe('clock skew: replicas whose clocks are off by -2 s, 0 and +2 s', function () {
+  this.timeout(120_000);
+  const seconds = 20;
+
+  for (const kind of ['redis', 'postgres'] as const) {
+    it(`${kind === 'redis' ? 'Redis' : 'PostgreSQL'}: every tick still runs exactly once`, async function () {
+      await requireServer(this, kind === 'redis' ? 'Redis' : 'PostgreSQL');
+      const namespace = uniqueName('skew').toLowerCase();
+      const pool = kind === 'postgres' ? new pg.Pool({ connectionString: DATABASE_URL }) : null;
+      if (pool) {
+        await migrate(pool, { schema: namespace });
+        await pool.query(`CREATE TABLE "${namespace}".counts (tick bigint PRIMARY KEY, runs int NOT NULL)`);
+      }
+      const replicas = await Promise.all(
+        [-2000, 0, 2000].map((skew, i) => startReplica(kind, namespace, `s${i}`, skew)),
+      );
+      const from = Date.now() + 2000; // the fast clock has already run ticks up to 2 s ahead
+      await sleep(seconds * 1000);
+      const to = Date.now() - 2000; // the slow clock has not reached the last 2 s yet
+      await stopAll(replicas);
+      const counts = new Map<number, number>();
+      if (pool) {
+        const { rows } = await pool.query<{ tick: string; runs: number }>(
+          `SELECT tick, runs FROM "${namespace}".counts`,
+        );
+        for (const r of rows) counts.set(Number(r.tick), r.runs);
+        await pool.query(`DROP SCHEMA "${namespace}" CASCADE`);
+        await pool.end();
+      } else {
+        const redis = new Redis(REDIS_URL);
+        for (const key of await redis.keys(`${namespace}:count:*`)) {
+          counts.set(Number(key.split(':').at(-1)), Number(await redis.get(key)));
+        }
+        redis.disconnect();
+      }
+      checkExactlyOnce(counts, from, to);
+      assert.ok(
+        [...counts.values()].every((n) => n === 1),
+        'no tick ran twice, edges included',
+      );
+    });
+  }
 });

@@ -71,7 +71,7 @@ scheduler.add({
   },
 });
 scheduler.on('tick:skipped', (e) => {
-  if (e.reason === 'store-unavailable')
+  if (e.reason === 'store-unavailable' || process.env.REPLICA_DEBUG)
     process.stdout.write(`${JSON.stringify({ instanceId, skipped: e.reason, tick: e.tick.getTime() })}\n`);
 });
 scheduler.on('run:failure', (e) => {

@@ -52,6 +52,7 @@ describe('PostgresStore on a real PostgreSQL', () => {
       leaseMs: 1000,
       exclusive: false,
       retainMs: 1000,
+      maxEarlyMs: 250,
     });
     assert.ok(claimed.acquired);
     await store.close();
@@ -69,6 +70,7 @@ describe('PostgresStore on a real PostgreSQL', () => {
       leaseMs: 1000,
       exclusive: false,
       retainMs: 1,
+      maxEarlyMs: 250,
     });
     assert.ok(claimed.acquired);
     await store.complete(claimed.claim, 'success');

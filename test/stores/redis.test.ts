@@ -29,6 +29,7 @@ describe('RedisStore on a real Redis', () => {
       leaseMs: 1000,
       exclusive: true,
       retainMs: 5000,
+      maxEarlyMs: 250,
     });
     assert.ok(claimed.acquired);
     const redis = new Redis(REDIS_URL);

@@ -82,10 +82,12 @@ CREATE SEQUENCE IF NOT EXISTS ${n.fence};
 CREATE TABLE IF NOT EXISTS ${n.last} (job text PRIMARY KEY, tick bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS ${n.migrations} (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
 
+DROP FUNCTION IF EXISTS ${n.claimFunction}(text, bigint, text, bigint, boolean, bigint);
+
 -- One round trip per claim. A transaction-scoped advisory lock serialises exclusive claims of a
 -- job (released at commit, so it works through PgBouncer in transaction mode).
 CREATE OR REPLACE FUNCTION ${n.claimFunction}(
-  p_job text, p_tick bigint, p_owner text, p_lease bigint, p_exclusive boolean, p_retain bigint)
+  p_job text, p_tick bigint, p_owner text, p_lease bigint, p_exclusive boolean, p_retain bigint, p_max_early bigint)
 RETURNS TABLE (out_acquired boolean, out_reason text, out_fence bigint, out_lease_until bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -93,6 +95,9 @@ DECLARE
   r record;
   v_fence bigint;
 BEGIN
+  IF p_tick - v_now > p_max_early THEN
+    RETURN QUERY SELECT false, 'early'::text, NULL::bigint, p_tick - v_now; RETURN;
+  END IF;
   IF p_exclusive THEN
     PERFORM pg_advisory_xact_lock(hashtext('tickwise:' || p_job));
   END IF;

@@ -102,17 +102,22 @@ export class PostgresStore implements ClaimStore {
       out_reason: string | null;
       out_fence: string | null;
       out_lease_until: string | null;
-    }>(`SELECT * FROM ${this.names.claimFunction}($1, $2, $3, $4, $5, $6)`, [
+    }>(`SELECT * FROM ${this.names.claimFunction}($1, $2, $3, $4, $5, $6, $7)`, [
       request.job,
       tick,
       request.owner,
       Math.ceil(request.leaseMs),
       request.exclusive,
       Math.ceil(request.retainMs),
+      Math.ceil(request.maxEarlyMs),
     ]);
     const row = rows[0];
     if (!row?.out_acquired) {
-      const reason = (row?.out_reason ?? 'claimed-elsewhere') as 'claimed-elsewhere' | 'completed' | 'overlap';
+      const reason = (row?.out_reason ?? 'claimed-elsewhere') as
+        | 'claimed-elsewhere'
+        | 'completed'
+        | 'overlap'
+        | 'early';
       const left = row?.out_lease_until;
       return left === null || left === undefined
         ? { acquired: false, reason }

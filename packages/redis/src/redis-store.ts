@@ -128,9 +128,10 @@ export class RedisStore implements ClaimStore {
       request.exclusive ? 1 : 0,
       Math.ceil(request.retainMs),
       tick,
+      Math.ceil(request.maxEarlyMs),
     );
     if (ok !== 1) {
-      const reason = second as 'claimed-elsewhere' | 'completed' | 'overlap';
+      const reason = second as 'claimed-elsewhere' | 'completed' | 'overlap' | 'early';
       return third === undefined
         ? { acquired: false, reason }
         : { acquired: false, reason, retryAfterMs: Number(third) };

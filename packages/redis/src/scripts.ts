@@ -10,9 +10,10 @@
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: claim, fence, running. ARGV: owner, leaseMs, exclusive (0|1), retainMs, tickMs. Returns {1, fence, leaseUntil} or {0, reason[, msUntilTheHoldersLeaseEnds]}. */
+/** KEYS: claim, fence, running. ARGV: owner, leaseMs, exclusive (0|1), retainMs, tickMs, maxEarlyMs. Returns {1, fence, leaseUntil} or {0, reason[, msUntilTheHoldersLeaseEnds]}. */
 export const CLAIM = `${NOW}
 local owner, lease, exclusive, retain, tick = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+if tick - now > tonumber(ARGV[6]) then return {0, 'early', tick - now} end
 local rec = redis.call('HMGET', KEYS[1], 'owner', 'fence', 'lease', 'state')
 if rec[4] == 'done' then return {0, 'completed'} end
 if rec[4] == 'running' and tonumber(rec[3]) > now then

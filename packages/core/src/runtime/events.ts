@@ -14,7 +14,9 @@ export type SkipReason =
   | 'store-unavailable'
   | 'missed'
   | 'shutdown'
-  | 'buffer-full';
+  | 'buffer-full'
+  /** Internal: the store's clock says the tick has not come; the claim is retried (never emitted). */
+  | 'early';
 
 interface RunEventBase {
   job: JobInfo;

@@ -37,6 +37,7 @@ export class MemoryStore implements ClaimStore {
     const now = this.now();
     this.sweep(now);
     const tick = request.tick.getTime();
+    if (tick - now > request.maxEarlyMs) return { acquired: false, reason: 'early', retryAfterMs: tick - now };
     const id = key(request.job, tick);
     const existing = this.records.get(id);
     if (existing?.state === 'done') return { acquired: false, reason: 'completed' };

@@ -120,6 +120,8 @@ const BUFFER_LIMIT = 1000;
 const BURST_SLICE = 100;
 /** Asking again this long after a holder's lease would end leaves room for a late renewal. */
 const TAKEOVER_MARGIN_MS = 250;
+/** A claim up to this much before the tick (by the store's clock) is not early: timer jitter. */
+const MAX_EARLY_MS = 250;
 
 function defer(clock: Clock, callback: () => void): void {
   if (clock.defer) clock.defer(callback);
@@ -626,6 +628,7 @@ export class Scheduler {
             job.options.leaseMs,
             job.options.catchUp.policy === 'none' ? 2 * this.missedAfterMs : job.options.catchUp.windowMs,
           ),
+          maxEarlyMs: MAX_EARLY_MS,
         });
         this.telemetry.claimFinished(
           job.info,
@@ -633,6 +636,11 @@ export class Scheduler {
           result.acquired ? 'acquired' : result.reason,
         );
         if (!result.acquired) {
+          if (result.reason === 'early') {
+            // This replica's clock runs ahead of the store's: claim when the store says it is time.
+            this.watchTakeover(job, run.tick, result.retryAfterMs ?? 0);
+            return { outcome: 'skipped', reason: 'early' };
+          }
           // Reported once; asking again for a takeover is silent.
           if (!retry) this.skip(job, run.tick, result.reason);
           if (result.reason === 'claimed-elsewhere' && result.retryAfterMs !== undefined) {

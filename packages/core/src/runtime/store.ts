@@ -16,6 +16,12 @@ export interface ClaimRequest {
   exclusive: boolean;
   /** How long to keep the record after the tick, at least (the catch-up window). */
   retainMs: number;
+  /**
+   * Refuse (`early`) a claim made more than this long before the tick by the store's clock: a
+   * replica whose clock runs fast waits for the store's time, so all replicas claim a tick at the
+   * same moment and runs of neighbouring ticks do not collide.
+   */
+  maxEarlyMs: number;
 }
 
 export interface Claim {
@@ -34,7 +40,9 @@ export type ClaimRefusal =
   /** The tick already ran to completion (here or elsewhere). */
   | 'completed'
   /** Another tick of this job is running somewhere and the request was exclusive. */
-  | 'overlap';
+  | 'overlap'
+  /** The tick has not come yet by the store's clock (this replica's clock runs fast). */
+  | 'early';
 
 export type ClaimResult =
   | { acquired: true; claim: Claim }
@@ -42,9 +50,9 @@ export type ClaimResult =
       acquired: false;
       reason: ClaimRefusal;
       /**
-       * For `claimed-elsewhere`: how long until the holder's lease ends, by the store's clock (a
-       * duration, so replicas with skewed clocks agree). The scheduler asks again then, and takes
-       * the tick over if the holder has died.
+       * For `claimed-elsewhere`: how long until the holder's lease ends; for `early`: how long
+       * until the tick. By the store's clock, as a duration, so replicas with skewed clocks agree.
+       * The scheduler asks again then (and takes the tick over if its holder has died).
        */
       retryAfterMs?: number;
     };

@@ -11,6 +11,8 @@ describe('MemoryStore: the claim semantics every store shares', () => {
     leaseMs: 10_000,
     exclusive: false,
     retainMs: 3_600_000,
+    // The fake clock sits at the first tick; later ticks in these tests are not early.
+    maxEarlyMs: 3_600_000,
     ...overrides,
   });
   beforeEach(() => {
