@@ -126,6 +126,32 @@ for (const kind of ['redis', 'postgres'] as const) {
       }
     });
 
+    it('graceful shutdown of the holder during a run: its claim completes (or is released), the other replica goes on', async () => {
+      const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
+      try {
+        const holder = await waitFor('a first run', () =>
+          replicas.find((r) => r.events.some((e) => e.start !== undefined)),
+        );
+        const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+        holder.child.kill('SIGTERM'); // stop({ graceMs: 5000 }): the 4 s run may finish
+        const [code] = await once(holder.child, 'exit');
+        assert.equal(code, 0);
+        assert.ok(
+          holder.events.some((e) => e.tick === first.start && e.failed === undefined),
+          'the run finished within the grace period and was recorded',
+        );
+        const other = replicas.find((r) => r !== holder) as Replica;
+        assert.equal(starts(other, first.start).length, 0, 'a completed tick is not run again');
+        await waitFor(
+          'the next tick on the other replica',
+          () => other.events.find((e) => e.start === first.start + 10_000),
+          20_000,
+        );
+      } finally {
+        await stop(replicas);
+      }
+    });
+
     it('holder paused with SIGSTOP past its lease: another replica takes over; the paused one is aborted and its completion rejected', async () => {
       const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
       try {
