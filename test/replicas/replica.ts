@@ -36,14 +36,16 @@ let store: ClaimStore;
 let count: (tick: number) => Promise<void>;
 let close: () => Promise<void>;
 if (kind === 'redis') {
-  store = new RedisStore({ client: REDIS_URL, prefix: `${namespace}:` });
+  // TICKWISE_STORE_URL puts the claims on another server (a throwaway one the test can stop);
+  // the run counts stay on the shared server.
+  store = new RedisStore({ client: process.env.TICKWISE_STORE_URL ?? REDIS_URL, prefix: `${namespace}:` });
   const redis = new Redis(REDIS_URL);
   count = async (tick) => {
     await redis.incr(`${namespace}:count:${tick}`);
   };
   close = async () => redis.disconnect();
 } else {
-  store = new PostgresStore({ pool: DATABASE_URL, schema: namespace });
+  store = new PostgresStore({ pool: process.env.TICKWISE_STORE_URL ?? DATABASE_URL, schema: namespace });
   const pool = new pg.Pool({ connectionString: DATABASE_URL });
   count = async (tick) => {
     await pool.query(
