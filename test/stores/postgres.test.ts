@@ -4,6 +4,7 @@ import { migrate, migrationSql, PostgresStore } from '@tickwise/postgres';
 import pg from 'pg';
 import { DATABASE_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
 import { storeContract } from '../helpers/store-contract.js';
+import { startThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
 describe('PostgresStore on a real PostgreSQL', () => {
   let pool: pg.Pool;
@@ -111,6 +112,23 @@ describe('PostgresStore on a real PostgreSQL', () => {
       const store = new PostgresStore({ pool: 'postgres://postgres@127.0.0.1:1/test' });
       await assert.rejects(store.init(), { code: 'STORE_UNAVAILABLE', message: /cannot reach PostgreSQL/ });
       await store.close();
+    });
+
+    it('a password PostgreSQL rejects: STORE_AUTH (on a throwaway cluster with password auth)', async function () {
+      this.timeout(30_000);
+      const server = await startThrowawayPostgres({ password: 's3cret' });
+      try {
+        const store = new PostgresStore({ pool: server.url.replace('s3cret', 'wrong') });
+        await assert.rejects(store.init(), (error: unknown) => {
+          assert.ok(error instanceof StoreError);
+          assert.equal(error.code, 'STORE_AUTH');
+          assert.match(error.message, /rejected the credentials/);
+          return true;
+        });
+        await store.close();
+      } finally {
+        server.destroy();
+      }
     });
 
     it('a database that does not exist', async () => {
