@@ -1,7 +1,8 @@
 // Finding the Redis and PostgreSQL servers the store tests use. In CI (CI=true) a missing server
 // fails the test with a clear message; locally the test is skipped with a loud notice.
 
-import { Socket } from 'node:net';
+import { once } from 'node:events';
+import { createServer, Socket } from 'node:net';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,3 +37,12 @@ export function uniqueName(base: string): string {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}

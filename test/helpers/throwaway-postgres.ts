@@ -3,11 +3,10 @@
 // when the tests run as root (initdb refuses root). Stopped by the test that started it.
 
 import { execFileSync } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './services.js';
 
 export interface ThrowawayPostgres {
   port: number;
@@ -15,14 +14,6 @@ export interface ThrowawayPostgres {
   stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
   destroy(): void;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 function binDir(): string {

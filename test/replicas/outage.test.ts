@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migrate } from '@tickwise/postgres';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { DATABASE_URL, REDIS_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
+import { startReplica, stopReplicas } from '../helpers/replicas.js';
+import { DATABASE_URL, freePort, REDIS_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
 import { startThrowawayPostgres } from '../helpers/throwaway-postgres.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** A throwaway redis-server on its own port, so the test can kill and restart it by PID. */
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -54,25 +42,7 @@ describe('store outage: the Redis server stops for 10 s during the run, then com
     let server = await startRedis(port);
     const namespace = uniqueName('outage');
     const replicas = await Promise.all(
-      ['o1', 'o2', 'o3'].map(async (id) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx/esm', '--conditions=tickwise-source', 'test/replicas/replica.ts', 'redis', namespace, id],
-          {
-            cwd: root,
-            env: { ...process.env, NODE_OPTIONS: '', TICKWISE_STORE_URL: `redis://127.0.0.1:${port}` },
-            stdio: ['ignore', 'pipe', 'inherit'],
-          },
-        );
-        const lines: string[] = [];
-        child.stdout?.on('data', (chunk) => lines.push(...String(chunk).split('\n').filter(Boolean)));
-        const deadline = Date.now() + 20_000;
-        while (!lines.includes('ready')) {
-          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica ${id} did not start`);
-          await sleep(50);
-        }
-        return { child, lines };
-      }),
+      ['o1', 'o2', 'o3'].map((id) => startReplica('redis', namespace, id, { storeUrl: `redis://127.0.0.1:${port}` })),
     );
     try {
       await sleep(5000);
@@ -86,7 +56,7 @@ describe('store outage: the Redis server stops for 10 s during the run, then com
       const endAt = Date.now();
       for (const r of replicas) assert.equal(r.child.exitCode, null, 'a replica crashed during the outage');
 
-      const events = replicas.flatMap((r) => r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)));
+      const events = replicas.flatMap((r) => r.events);
       const unavailable = events.filter((e) => e.skipped === 'store-unavailable');
       assert.ok(unavailable.length >= 10, `only ${unavailable.length} store-unavailable skips reported`);
 
@@ -102,10 +72,7 @@ describe('store outage: the Redis server stops for 10 s during the run, then com
       const after = [...counts.keys()].filter((t) => t > upAt + 3000 && t < endAt - 1000);
       assert.ok(after.length >= 3, `runs did not resume after the store came back (${after.length})`);
     } finally {
-      for (const r of replicas) {
-        r.child.kill('SIGTERM');
-        await once(r.child, 'exit');
-      }
+      await stopReplicas(replicas);
       server.kill('SIGKILL');
     }
   });
@@ -125,33 +92,7 @@ describe('store outage: the PostgreSQL server stops for 10 s during the run, the
     await shared.query(`CREATE SCHEMA "${namespace}"`);
     await shared.query(`CREATE TABLE "${namespace}".counts (tick bigint PRIMARY KEY, runs int NOT NULL)`);
     const replicas = await Promise.all(
-      ['p1', 'p2', 'p3'].map(async (id) => {
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx/esm',
-            '--conditions=tickwise-source',
-            'test/replicas/replica.ts',
-            'postgres',
-            namespace,
-            id,
-          ],
-          {
-            cwd: root,
-            env: { ...process.env, NODE_OPTIONS: '', TICKWISE_STORE_URL: server.url },
-            stdio: ['ignore', 'pipe', 'inherit'],
-          },
-        );
-        const lines: string[] = [];
-        child.stdout?.on('data', (chunk) => lines.push(...String(chunk).split('\n').filter(Boolean)));
-        const deadline = Date.now() + 20_000;
-        while (!lines.includes('ready')) {
-          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica ${id} did not start`);
-          await sleep(50);
-        }
-        return { child, lines };
-      }),
+      ['p1', 'p2', 'p3'].map((id) => startReplica('postgres', namespace, id, { storeUrl: server.url })),
     );
     try {
       await sleep(5000);
@@ -163,7 +104,7 @@ describe('store outage: the PostgreSQL server stops for 10 s during the run, the
       await sleep(8000);
       const endAt = Date.now();
       for (const r of replicas) assert.equal(r.child.exitCode, null, 'a replica crashed during the outage');
-      const events = replicas.flatMap((r) => r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)));
+      const events = replicas.flatMap((r) => r.events);
       const unavailable = events.filter((e) => e.skipped === 'store-unavailable');
       assert.ok(unavailable.length >= 10, `only ${unavailable.length} store-unavailable skips reported`);
       const { rows } = await shared.query<{ tick: string; runs: number }>(
@@ -183,10 +124,7 @@ describe('store outage: the PostgreSQL server stops for 10 s during the run, the
       const after = [...counts.keys()].filter((t) => t > upAt + 3000 && t < endAt - 1000);
       assert.ok(after.length >= 3, `runs did not resume after the store came back (${after.length})`);
     } finally {
-      for (const r of replicas) {
-        r.child.kill('SIGTERM');
-        await once(r.child, 'exit');
-      }
+      await stopReplicas(replicas);
       await shared.query(`DROP SCHEMA "${namespace}" CASCADE`);
       await shared.end();
       server.destroy();

@@ -1,54 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migrate } from '@tickwise/postgres';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { startReplica, stopReplicas } from '../helpers/replicas.js';
 import { DATABASE_URL, REDIS_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** 300 ticks by default, as the proof asks; TICKWISE_RACE_SECONDS shortens it for local runs. */
 const SECONDS = Number(process.env.TICKWISE_RACE_SECONDS ?? 300);
-
-interface Replica {
-  child: ChildProcess;
-  lines: string[];
-}
-
-async function startReplica(kind: string, namespace: string, id: string, skewMs = 0): Promise<Replica> {
-  const args = ['test/replicas/replica.ts', kind, namespace, id, '3000', '50', String(skewMs)];
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=tickwise-source', ...args], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  let buffer = '';
-  child.stdout?.on('data', (chunk) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  const deadline = Date.now() + 20_000;
-  while (!lines.includes('ready')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica ${id} did not start`);
-    await sleep(50);
-  }
-  return { child, lines };
-}
-
-async function stopAll(replicas: Replica[]): Promise<void> {
-  await Promise.all(
-    replicas.map(async (r) => {
-      if (r.child.exitCode !== null) return;
-      r.child.kill('SIGTERM');
-      await once(r.child, 'exit');
-    }),
-  );
-}
 
 /** Every whole second strictly between the replicas' start and stop must have exactly one run. */
 function checkExactlyOnce(counts: Map<number, number>, from: number, to: number): void {
@@ -72,7 +30,7 @@ describe(`race: 5 replica processes × ${SECONDS} ticks of a 1-second job`, func
     const from = Date.now();
     await sleep(SECONDS * 1000);
     const to = Date.now();
-    await stopAll(replicas);
+    await stopReplicas(replicas);
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${namespace}:count:*`);
     const counts = new Map<number, number>();
@@ -81,7 +39,7 @@ describe(`race: 5 replica processes × ${SECONDS} ticks of a 1-second job`, func
     checkExactlyOnce(counts, from, to);
     assert.ok(counts.size >= SECONDS - 3, `${counts.size} ticks counted`);
     const ranBy = new Set(
-      replicas.flatMap((r) => r.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).instanceId)),
+      replicas.flatMap((r) => r.events.filter((e) => e.start !== undefined).map((e) => e.instanceId)),
     );
     assert.ok(ranBy.size >= 2, `runs should spread over replicas, got ${[...ranBy].join(', ')}`);
   });
@@ -96,7 +54,7 @@ describe(`race: 5 replica processes × ${SECONDS} ticks of a 1-second job`, func
     const from = Date.now();
     await sleep(SECONDS * 1000);
     const to = Date.now();
-    await stopAll(replicas);
+    await stopReplicas(replicas);
     const { rows } = await pool.query<{ tick: string; runs: number }>(`SELECT tick, runs FROM "${namespace}".counts`);
     await pool.query(`DROP SCHEMA "${namespace}" CASCADE`);
     await pool.end();
@@ -120,12 +78,12 @@ describe('clock skew: replicas whose clocks are off by -2 s, 0 and +2 s', functi
         await pool.query(`CREATE TABLE "${namespace}".counts (tick bigint PRIMARY KEY, runs int NOT NULL)`);
       }
       const replicas = await Promise.all(
-        [-2000, 0, 2000].map((skew, i) => startReplica(kind, namespace, `s${i}`, skew)),
+        [-2000, 0, 2000].map((skew, i) => startReplica(kind, namespace, `s${i}`, { skewMs: skew })),
       );
       const from = Date.now() + 2000; // the fast clock has already run ticks up to 2 s ahead
       await sleep(seconds * 1000);
       const to = Date.now() - 2000; // the slow clock has not reached the last 2 s yet
-      await stopAll(replicas);
+      await stopReplicas(replicas);
       const counts = new Map<number, number>();
       if (pool) {
         const { rows } = await pool.query<{ tick: string; runs: number }>(

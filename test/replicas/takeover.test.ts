@@ -1,62 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migrate } from '@tickwise/postgres';
 import pg from 'pg';
+import { type Replica, startReplica, stopReplicas } from '../helpers/replicas.js';
 import { DATABASE_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-interface Replica {
-  id: string;
-  child: ChildProcess;
-  events: Record<string, unknown>[];
-}
-
 // A 10-second job whose runs take 4 s, with a 1.5 s lease (renewed every 0.5 s).
-const LEASE = '1500';
-const RUN = '4000';
-const INTERVAL = '10s';
-
-async function start(kind: string, namespace: string, id: string): Promise<Replica> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx/esm',
-      '--conditions=tickwise-source',
-      'test/replicas/replica.ts',
-      kind,
-      namespace,
-      id,
-      LEASE,
-      RUN,
-      '0',
-      INTERVAL,
-    ],
-    { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const replica: Replica = { id, child, events: [] };
-  let buffer = '';
-  let ready = false;
-  child.stdout?.on('data', (chunk) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    for (const line of parts) {
-      if (line === 'ready') ready = true;
-      else if (line.startsWith('{')) replica.events.push(JSON.parse(line));
-    }
-  });
-  const deadline = Date.now() + 20_000;
-  while (!ready) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`replica ${id} did not start`);
-    await sleep(50);
-  }
-  return replica;
-}
+const OPTIONS = { leaseMs: 1500, runMs: 4000, interval: '10s' };
 
 async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -65,15 +15,6 @@ async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 3
     if (found !== undefined) return found;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
-  }
-}
-
-async function stop(replicas: Replica[]): Promise<void> {
-  for (const r of replicas) {
-    if (r.child.exitCode !== null || r.child.signalCode !== null) continue;
-    r.child.kill('SIGCONT');
-    r.child.kill('SIGTERM');
-    await once(r.child, 'exit');
   }
 }
 
@@ -103,7 +44,10 @@ for (const kind of ['redis', 'postgres'] as const) {
     });
 
     it('holder killed with SIGKILL mid-run: the tick is taken over after the lease, with a larger fence; the next tick runs', async () => {
-      const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
+      const replicas = [
+        await startReplica(kind, namespace, 'a', OPTIONS),
+        await startReplica(kind, namespace, 'b', OPTIONS),
+      ];
       try {
         const holder = await waitFor('a first run', () =>
           replicas.find((r) => r.events.some((e) => e.start !== undefined)),
@@ -122,12 +66,15 @@ for (const kind of ['redis', 'postgres'] as const) {
         await waitFor('the taken-over run to finish', () => other.events.find((e) => e.tick === first.start));
         await waitFor('the next tick', () => other.events.find((e) => e.start === first.start + 10_000), 20_000);
       } finally {
-        await stop(replicas);
+        await stopReplicas(replicas);
       }
     });
 
     it('graceful shutdown of the holder during a run: its claim completes (or is released), the other replica goes on', async () => {
-      const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
+      const replicas = [
+        await startReplica(kind, namespace, 'a', OPTIONS),
+        await startReplica(kind, namespace, 'b', OPTIONS),
+      ];
       try {
         const holder = await waitFor('a first run', () =>
           replicas.find((r) => r.events.some((e) => e.start !== undefined)),
@@ -148,12 +95,15 @@ for (const kind of ['redis', 'postgres'] as const) {
           20_000,
         );
       } finally {
-        await stop(replicas);
+        await stopReplicas(replicas);
       }
     });
 
     it('holder paused with SIGSTOP past its lease: another replica takes over; the paused one is aborted and its completion rejected', async () => {
-      const replicas = [await start(kind, namespace, 'a'), await start(kind, namespace, 'b')];
+      const replicas = [
+        await startReplica(kind, namespace, 'a', OPTIONS),
+        await startReplica(kind, namespace, 'b', OPTIONS),
+      ];
       try {
         const holder = await waitFor('a first run', () =>
           replicas.find((r) => r.events.some((e) => e.start !== undefined)),
@@ -181,7 +131,7 @@ for (const kind of ['redis', 'postgres'] as const) {
           'the paused run must not complete',
         );
       } finally {
-        await stop(replicas);
+        await stopReplicas(replicas);
       }
     });
   });
