@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { migrate } from '@tickwise/postgres';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { startReplica, stopReplicas } from '../helpers/replicas.js';
+import { type Replica, startReplica, stopReplicas } from '../helpers/replicas.js';
 import { DATABASE_URL, freePort, REDIS_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
 import { startThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
@@ -33,6 +33,45 @@ async function startRedis(port: number): Promise<ChildProcess> {
   }
 }
 
+interface Outage {
+  downAt: number;
+  upAt: number;
+  endAt: number;
+}
+
+/** Lets the replicas run 5 s, stops the store for 10 s, restarts it, and lets them run 8 s more. */
+async function outage(
+  replicas: Replica[],
+  stopStore: () => Promise<void>,
+  startStore: () => Promise<void>,
+): Promise<Outage> {
+  await sleep(5000);
+  const downAt = Date.now();
+  await stopStore();
+  await sleep(10_000);
+  const upAt = Date.now();
+  await startStore();
+  await sleep(8000);
+  const endAt = Date.now();
+  for (const r of replicas) assert.equal(r.child.exitCode, null, 'a replica crashed during the outage');
+  return { downAt, upAt, endAt };
+}
+
+/** Skips were reported, nothing ran twice or while the store was down, and runs resumed. */
+function checkOutage(replicas: Replica[], counts: Map<number, number>, { downAt, upAt, endAt }: Outage): void {
+  const unavailable = replicas.flatMap((r) => r.events).filter((e) => e.skipped === 'store-unavailable');
+  assert.ok(unavailable.length >= 10, `only ${unavailable.length} store-unavailable skips reported`);
+  const twice = [...counts].filter(([, n]) => n > 1).map(([t]) => new Date(t).toISOString());
+  assert.deepEqual(twice, [], 'nothing ran twice');
+  assert.deepEqual(
+    [...counts.keys()].filter((t) => t > downAt + 1000 && t < upAt),
+    [],
+    'nothing ran while the store was down',
+  );
+  const after = [...counts.keys()].filter((t) => t > upAt + 3000 && t < endAt - 1000);
+  assert.ok(after.length >= 3, `runs did not resume after the store came back (${after.length})`);
+}
+
 describe('store outage: the Redis server stops for 10 s during the run, then comes back', function () {
   this.timeout(120_000);
 
@@ -45,32 +84,23 @@ describe('store outage: the Redis server stops for 10 s during the run, then com
       ['o1', 'o2', 'o3'].map((id) => startReplica('redis', namespace, id, { storeUrl: `redis://127.0.0.1:${port}` })),
     );
     try {
-      await sleep(5000);
-      const downAt = Date.now();
-      server.kill('SIGKILL');
-      await once(server, 'exit');
-      await sleep(10_000);
-      const upAt = Date.now();
-      server = await startRedis(port);
-      await sleep(8000);
-      const endAt = Date.now();
-      for (const r of replicas) assert.equal(r.child.exitCode, null, 'a replica crashed during the outage');
-
-      const events = replicas.flatMap((r) => r.events);
-      const unavailable = events.filter((e) => e.skipped === 'store-unavailable');
-      assert.ok(unavailable.length >= 10, `only ${unavailable.length} store-unavailable skips reported`);
-
+      const window = await outage(
+        replicas,
+        async () => {
+          server.kill('SIGKILL');
+          await once(server, 'exit');
+        },
+        async () => {
+          server = await startRedis(port);
+        },
+      );
       const redis = new Redis(REDIS_URL);
       const counts = new Map<number, number>();
-      for (const key of await redis.keys(`${namespace}:count:*`))
+      for (const key of await redis.keys(`${namespace}:count:*`)) {
         counts.set(Number(key.split(':').at(-1)), Number(await redis.get(key)));
+      }
       redis.disconnect();
-      const twice = [...counts].filter(([, n]) => n > 1).map(([t]) => new Date(t).toISOString());
-      assert.deepEqual(twice, [], 'nothing ran twice');
-      const during = [...counts.keys()].filter((t) => t > downAt + 1000 && t < upAt);
-      assert.deepEqual(during, [], 'nothing ran while the store was down');
-      const after = [...counts.keys()].filter((t) => t > upAt + 3000 && t < endAt - 1000);
-      assert.ok(after.length >= 3, `runs did not resume after the store came back (${after.length})`);
+      checkOutage(replicas, counts, window);
     } finally {
       await stopReplicas(replicas);
       server.kill('SIGKILL');
@@ -95,34 +125,15 @@ describe('store outage: the PostgreSQL server stops for 10 s during the run, the
       ['p1', 'p2', 'p3'].map((id) => startReplica('postgres', namespace, id, { storeUrl: server.url })),
     );
     try {
-      await sleep(5000);
-      const downAt = Date.now();
-      server.stop('immediate');
-      await sleep(10_000);
-      const upAt = Date.now();
-      server.start();
-      await sleep(8000);
-      const endAt = Date.now();
-      for (const r of replicas) assert.equal(r.child.exitCode, null, 'a replica crashed during the outage');
-      const events = replicas.flatMap((r) => r.events);
-      const unavailable = events.filter((e) => e.skipped === 'store-unavailable');
-      assert.ok(unavailable.length >= 10, `only ${unavailable.length} store-unavailable skips reported`);
+      const window = await outage(
+        replicas,
+        async () => server.stop('immediate'),
+        async () => server.start(),
+      );
       const { rows } = await shared.query<{ tick: string; runs: number }>(
         `SELECT tick, runs FROM "${namespace}".counts`,
       );
-      const counts = new Map(rows.map((r) => [Number(r.tick), r.runs]));
-      assert.deepEqual(
-        [...counts].filter(([, n]) => n > 1),
-        [],
-        'nothing ran twice',
-      );
-      assert.deepEqual(
-        [...counts.keys()].filter((t) => t > downAt + 1000 && t < upAt),
-        [],
-        'nothing ran while the store was down',
-      );
-      const after = [...counts.keys()].filter((t) => t > upAt + 3000 && t < endAt - 1000);
-      assert.ok(after.length >= 3, `runs did not resume after the store came back (${after.length})`);
+      checkOutage(replicas, new Map(rows.map((r) => [Number(r.tick), r.runs])), window);
     } finally {
       await stopReplicas(replicas);
       await shared.query(`DROP SCHEMA "${namespace}" CASCADE`);

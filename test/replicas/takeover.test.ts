@@ -18,6 +18,14 @@ async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 3
   }
 }
 
+/** Waits for the first run to start: which replica holds it, its tick and fence, and the other replica. */
+async function firstRun(replicas: Replica[]) {
+  const holder = await waitFor('a first run', () => replicas.find((r) => r.events.some((e) => e.start !== undefined)));
+  const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+  const other = replicas.find((r) => r !== holder) as Replica;
+  return { holder, first, other };
+}
+
 const starts = (r: Replica, tick: number) => r.events.filter((e) => e.start === tick);
 
 for (const kind of ['redis', 'postgres'] as const) {
@@ -49,13 +57,9 @@ for (const kind of ['redis', 'postgres'] as const) {
         await startReplica(kind, namespace, 'b', OPTIONS),
       ];
       try {
-        const holder = await waitFor('a first run', () =>
-          replicas.find((r) => r.events.some((e) => e.start !== undefined)),
-        );
-        const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+        const { holder, first, other } = await firstRun(replicas);
         await sleep(300);
         holder.child.kill('SIGKILL');
-        const other = replicas.find((r) => r !== holder) as Replica;
         const takeover = await waitFor(
           'the takeover',
           () => starts(other, first.start)[0] as { fence: number } | undefined,
@@ -76,10 +80,7 @@ for (const kind of ['redis', 'postgres'] as const) {
         await startReplica(kind, namespace, 'b', OPTIONS),
       ];
       try {
-        const holder = await waitFor('a first run', () =>
-          replicas.find((r) => r.events.some((e) => e.start !== undefined)),
-        );
-        const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+        const { holder, first, other } = await firstRun(replicas);
         holder.child.kill('SIGTERM'); // stop({ graceMs: 5000 }): the 4 s run may finish
         const [code] = await once(holder.child, 'exit');
         assert.equal(code, 0);
@@ -87,7 +88,6 @@ for (const kind of ['redis', 'postgres'] as const) {
           holder.events.some((e) => e.tick === first.start && e.failed === undefined),
           'the run finished within the grace period and was recorded',
         );
-        const other = replicas.find((r) => r !== holder) as Replica;
         assert.equal(starts(other, first.start).length, 0, 'a completed tick is not run again');
         await waitFor(
           'the next tick on the other replica',
@@ -105,13 +105,9 @@ for (const kind of ['redis', 'postgres'] as const) {
         await startReplica(kind, namespace, 'b', OPTIONS),
       ];
       try {
-        const holder = await waitFor('a first run', () =>
-          replicas.find((r) => r.events.some((e) => e.start !== undefined)),
-        );
-        const first = holder.events.find((e) => e.start !== undefined) as { start: number; fence: number };
+        const { holder, first, other } = await firstRun(replicas);
         await sleep(200);
         holder.child.kill('SIGSTOP');
-        const other = replicas.find((r) => r !== holder) as Replica;
         const takeover = await waitFor(
           'the takeover',
           () => starts(other, first.start)[0] as { fence: number } | undefined,

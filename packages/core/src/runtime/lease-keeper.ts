@@ -1,82 +1,63 @@
 // Keeps the leases of running claims alive: renews each every third of its length, and aborts the
-// run when the store refuses a renewal or renewals fail until the lease runs out. One timer for
-// all leases (a burst of 100,000 short runs must not create 100,000 timers).
+// run when the store refuses a renewal or renewals fail until the lease runs out. Leases wait in a
+// TimerQueue: one timer for all of them (a burst of 100,000 short runs must not create 100,000).
 
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import { MinHeap } from './min-heap.js';
 import type { Claim, ClaimStore } from './store.js';
+import { type QueueEntry, TimerQueue } from './timer-queue.js';
 
 interface Lease {
   claim: Claim;
   leaseMs: number;
-  renewAt: number;
   validUntil: number;
   /** Called with a reason when the lease is lost. */
   lose: (detail: string) => void;
   /** Called after each successful renewal (telemetry). */
   renewed: () => void;
+  /** The lease's place in the queue; null while a renewal is in flight. */
+  entry: QueueEntry<Lease> | null;
   released: boolean;
 }
 
 export class LeaseKeeper {
-  private readonly leases = new MinHeap<Lease>((a, b) => a.renewAt < b.renewAt);
-  private timer: TimerHandle | null = null;
-  private armedFor = Number.POSITIVE_INFINITY;
+  private readonly queue: TimerQueue<Lease>;
 
   constructor(
     private readonly clock: Clock,
     private readonly store: ClaimStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.queue = new TimerQueue(clock, (due) => {
+      for (const { value } of due) void this.renew(value);
+    });
+    this.queue.start();
+  }
 
   /** Keeps `claim` alive until the returned release() is called. */
   hold(claim: Claim, leaseMs: number, lose: (detail: string) => void, renewed: () => void = () => {}): () => void {
-    const now = this.clock.now();
     const lease: Lease = {
       claim,
       leaseMs,
-      renewAt: now + renewalInterval(leaseMs),
-      validUntil: now + leaseMs,
+      validUntil: this.clock.now() + leaseMs,
       lose,
       renewed,
+      entry: null,
       released: false,
     };
-    this.leases.push(lease);
-    if (lease.renewAt < this.armedFor) this.arm();
+    this.schedule(lease);
     return () => {
       lease.released = true;
-      // An idle scheduler keeps no lease timer: drop released leases from the top now.
-      if (this.leases.peek() === lease) this.arm();
+      if (lease.entry) this.queue.remove(lease.entry);
     };
   }
 
-  private arm(): void {
-    this.timer?.cancel();
-    this.timer = null;
-    this.armedFor = Number.POSITIVE_INFINITY;
-    let head = this.leases.peek();
-    while (head?.released) {
-      this.leases.pop();
-      head = this.leases.peek();
-    }
-    if (!head) return;
-    this.armedFor = head.renewAt;
-    this.timer = this.clock.setTimer(() => this.renewDue(), Math.max(0, head.renewAt - this.clock.now()));
-  }
-
-  private renewDue(): void {
-    this.timer = null;
-    this.armedFor = Number.POSITIVE_INFINITY;
-    const now = this.clock.now();
-    for (let head = this.leases.peek(); head && head.renewAt <= now; head = this.leases.peek()) {
-      this.leases.pop();
-      if (!head.released) void this.renew(head);
-    }
-    this.arm();
+  private schedule(lease: Lease): void {
+    lease.entry = this.queue.add(this.clock.now() + renewalInterval(lease.leaseMs), lease, 0);
   }
 
   private async renew(lease: Lease): Promise<void> {
+    lease.entry = null;
     try {
       if (!(await this.store.renew(lease.claim, lease.leaseMs))) {
         if (!lease.released) lease.lose('the store refused the renewal');
@@ -91,17 +72,12 @@ export class LeaseKeeper {
         return;
       }
     }
-    if (lease.released) return;
-    lease.renewAt = this.clock.now() + renewalInterval(lease.leaseMs);
-    this.leases.push(lease);
-    if (lease.renewAt < this.armedFor) this.arm();
+    if (!lease.released) this.schedule(lease);
   }
 
   /** Stops the timer; leases still held are left to expire in the store. */
   close(): void {
-    this.timer?.cancel();
-    this.timer = null;
-    this.leases.clear();
+    this.queue.clear();
   }
 }
 

@@ -61,6 +61,8 @@ export class TimerQueue<T> {
 
   remove(entry: QueueEntry<T>): void {
     entry.cancelled = true;
+    // An idle queue keeps no timer: when the removed entry was next, re-arm for what follows.
+    if (this.running && !this.firing && this.heap.peek() === entry) this.arm();
   }
 
   clear(): void {

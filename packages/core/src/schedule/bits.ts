@@ -28,9 +28,3 @@ export function nextBit60(lo: number, hi: number, from: number): number {
 export function hasBit60(lo: number, hi: number, index: number): boolean {
   return index < 30 ? hasBit(lo, index) : hasBit(hi, index - 30);
 }
-
-export function bitCount(mask: number): number {
-  let m = mask - ((mask >>> 1) & 0x55555555);
-  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
-  return (((m + (m >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}

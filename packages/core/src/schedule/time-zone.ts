@@ -75,19 +75,6 @@ export class TimeZone {
     };
   }
 
-  /**
-   * The UTC instants at which a wall-clock time occurs: one normally, none in a gap (spring
-   * forward), two in an overlap (fall back), earliest first.
-   */
-  instantsOf(wallMs: number): number[] {
-    if (this.isUtc) return [wallMs];
-    const candidates = new Set([
-      wallMs - this.offsetAt(wallMs - MS_PER_DAY),
-      wallMs - this.offsetAt(wallMs + MS_PER_DAY),
-    ]);
-    return [...candidates].filter((utc) => utc + this.offsetAt(utc) === wallMs).sort((a, b) => a - b);
-  }
-
   /** Transitions (UTC instant, offset before and after) in [fromMs, toMs). */
   transitionsBetween(fromMs: number, toMs: number): { at: number; before: number; after: number }[] {
     if (this.isUtc) return [];
