@@ -57,6 +57,8 @@ export function resolveNames(names: TableNames = {}): ResolvedNames {
 }
 
 const NOW_MS = `(extract(epoch from now()) * 1000)::bigint`;
+/** The database clock at the moment of reading (now() is fixed at transaction start). */
+const CLOCK_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /** The SQL of every migration up to SCHEMA_VERSION, idempotent: safe to run again. */
 export function migrationSql(names: TableNames = {}): string {
@@ -112,7 +114,8 @@ BEGIN
         RETURN QUERY SELECT true, NULL::text, r.fence, r.lease_until;
       ELSE
         -- out_lease_until carries the time left on the holder's lease (ms), for a takeover retry.
-        RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint, r.lease_until - v_now;
+        -- Measured by the clock now, not at transaction start, since the lock wait may have been long.
+        RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint, greatest(r.lease_until - ${CLOCK_MS}, 1);
       END IF;
       RETURN;
     END IF;
@@ -129,8 +132,15 @@ BEGIN
           state = 'running', outcome = NULL, expires_at = EXCLUDED.expires_at, retain_ms = EXCLUDED.retain_ms
       WHERE c.state = 'released' OR (c.state = 'running' AND c.lease_until <= v_now);
   IF NOT FOUND THEN
-    -- A concurrent first claim of the same tick won.
-    RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint, NULL::bigint; RETURN;
+    -- A concurrent first claim of the same tick won. ON CONFLICT waited for its commit, so a new
+    -- read sees the winner's row: tell the loser when its lease ends, as for any other holder.
+    SELECT c.lease_until, c.state INTO r FROM ${table} c WHERE c.job = p_job AND c.tick = p_tick;
+    IF FOUND AND r.state = 'done' THEN
+      RETURN QUERY SELECT false, 'completed'::text, NULL::bigint, NULL::bigint; RETURN;
+    END IF;
+    RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint,
+      CASE WHEN FOUND THEN greatest(r.lease_until - ${CLOCK_MS}, 1) END;
+    RETURN;
   END IF;
   RETURN QUERY SELECT true, NULL::text, v_fence, v_now + p_lease;
 END
