@@ -47,7 +47,8 @@ describe('packaging of @tickwise/core', () => {
     assert.equal(out.trim(), 'Every 5 minutes TW103');
   });
 
-  it("'@tickwise/core/schedule' pulls in no runtime code", () => {
+  /** Every module file an entry point loads, failing on any package import but cronstrue. */
+  const modulesLoadedBy = (entry: string): Set<string> => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -55,20 +56,33 @@ describe('packaging of @tickwise/core', () => {
       const source = readFileSync(file, 'utf8');
       for (const [, specifier] of source.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)) {
         if (!specifier?.startsWith('.')) {
-          assert.ok(['cronstrue'].includes(specifier as string), `schedule imports the package '${specifier}'`);
+          assert.ok(['cronstrue'].includes(specifier as string), `${entry} imports the package '${specifier}'`);
           continue;
         }
         visit(resolve(dirname(file), specifier));
       }
     };
-    visit(join(dist, 'schedule', 'index.js'));
+    visit(join(dist, entry));
+    return seen;
+  };
+
+  it("'@tickwise/core/schedule' pulls in no runtime code", () => {
+    const seen = modulesLoadedBy(join('schedule', 'index.js'));
     const outside = [...seen].filter((f) => !f.startsWith(join(dist, 'schedule')));
     assert.deepEqual(outside, []);
     assert.ok(seen.size > 5);
   });
 
+  it("'@tickwise/core/options' loads only the option checks, their errors and the schedule model", () => {
+    const outside = [...modulesLoadedBy(join('options', 'index.js'))]
+      .filter((f) => !f.startsWith(join(dist, 'schedule')))
+      .map((f) => f.slice(dist.length + 1))
+      .sort();
+    assert.deepEqual(outside, ['options/index.js', 'runtime/errors.js', 'runtime/job-options.js']);
+  });
+
   it('ships type declarations for every entry point', () => {
-    for (const entry of ['index.d.ts', 'schedule/index.d.ts', 'testing/index.d.ts']) {
+    for (const entry of ['index.d.ts', 'schedule/index.d.ts', 'options/index.d.ts', 'testing/index.d.ts']) {
       assert.ok(existsSync(join(dist, entry)), entry);
     }
     assert.ok(readdirSync(dist).length > 0);

@@ -298,3 +298,26 @@ export function readMetadata(job: string, options: JobOptions): JobMetadata {
     ...(options.runbook !== undefined && { runbook: read.text('runbook', options.runbook) }),
   };
 }
+
+export interface OptionProblem {
+  code: 'UNKNOWN_OPTION' | 'INVALID_OPTION';
+  message: string;
+}
+
+/**
+ * The first problem registration would raise for these options, or undefined: the same checks as
+ * add() and register(), for tools that read options from source without running it (the analyzer).
+ */
+export function checkJobOptions(options: Record<string, unknown>): OptionProblem | undefined {
+  try {
+    checkOptionKeys('', options);
+    readOptions('', options as JobOptions);
+    readMetadata('', options as JobOptions);
+    return undefined;
+  } catch (error) {
+    if (error instanceof JobDefinitionError && (error.code === 'UNKNOWN_OPTION' || error.code === 'INVALID_OPTION')) {
+      return { code: error.code, message: error.message };
+    }
+    throw error;
+  }
+}

@@ -4,6 +4,7 @@ import { MS_PER_SECOND } from './calendar.js';
 import type { CronPattern } from './cron-pattern.js';
 import { nextWallTime } from './cron-search.js';
 import { describeCron } from './describe.js';
+import { type DstNote, dstNotes } from './dst-warnings.js';
 import type { DayMatch } from './parse-cron.js';
 import { collectNextRuns, findPrevious, type Schedule } from './schedule.js';
 import { throwOnErrors } from './schedule-error.js';
@@ -88,6 +89,14 @@ export class CronSchedule implements Schedule {
   previous(before: Date): Date | null {
     const ms = findPrevious((afterMs) => this.nextMs(afterMs), before.getTime());
     return Number.isNaN(ms) ? null : new Date(ms);
+  }
+
+  /**
+   * The transition days in [from, to) on which this schedule's fixed local time does not exist or
+   * happens twice, and when it runs instead (see the DST policy above).
+   */
+  dstNotes(from: Date, to: Date): DstNote[] {
+    return dstNotes(this.pattern, this.zone, from.getTime(), to.getTime());
   }
 
   describe(): string {

@@ -1,4 +1,5 @@
-// Warnings for fixed local times that a time zone's DST transitions skip or repeat in the coming year.
+// DST notes for a fixed local time that a zone's transitions skip or repeat: structured for the
+// CLI and the editor hover, and as warnings for validateSchedule().
 
 import { formatWallClock, MS_PER_DAY } from './calendar.js';
 import type { CronPattern } from './cron-pattern.js';
@@ -8,6 +9,49 @@ import type { TimeZone } from './time-zone.js';
 
 const LOOK_AHEAD_MS = 366 * MS_PER_DAY;
 
+/** A transition day on which the schedule's fixed local time does not exist, or happens twice. */
+export interface DstNote {
+  /** 'gap': clocks spring forward over the time; 'overlap': clocks fall back and repeat it. */
+  kind: 'gap' | 'overlap';
+  /** The local date and time as written in the schedule, 'YYYY-MM-DD HH:MM'. */
+  wallTime: string;
+  /** The instant the run happens (for a gap, the shifted time; for an overlap, the first pass). */
+  runsAt: Date;
+  /** One sentence for people: "2026-03-29 02:30 does not exist in Europe/Berlin (…); it runs at 03:30 instead". */
+  message: string;
+}
+
+/** Notes for every transition in [fromMs, toMs). Wildcard hours fire every real hour: no notes. */
+export function dstNotes(pattern: CronPattern, zone: TimeZone, fromMs: number, toMs: number): DstNote[] {
+  if (zone.isUtc || pattern.hourWildcard) return [];
+  const notes: DstNote[] = [];
+  for (const t of zone.transitionsBetween(fromMs, toMs)) {
+    if (t.after > t.before) {
+      const wall = nextWallTime(pattern, t.at + t.before, t.at + t.after);
+      if (Number.isNaN(wall)) continue;
+      const wallTime = formatWallClock(wall);
+      const runsAt = formatWallClock(wall - t.before + t.after).slice(11);
+      notes.push({
+        kind: 'gap',
+        wallTime,
+        runsAt: new Date(wall - t.before),
+        message: `${wallTime} does not exist in ${zone.name} (clocks spring forward); it runs at ${runsAt} instead`,
+      });
+    } else {
+      const wall = nextWallTime(pattern, t.at + t.after, t.at + t.before);
+      if (Number.isNaN(wall)) continue;
+      const wallTime = formatWallClock(wall);
+      notes.push({
+        kind: 'overlap',
+        wallTime,
+        runsAt: new Date(wall - t.before),
+        message: `${wallTime} happens twice in ${zone.name} (clocks fall back); it runs once, at the first`,
+      });
+    }
+  }
+  return notes;
+}
+
 /** One warning per affected transition in [fromMs, fromMs + 1 year), pointing at `range`. */
 export function dstWarnings(
   pattern: CronPattern,
@@ -15,34 +59,12 @@ export function dstWarnings(
   fromMs: number,
   range: { start: number; end: number },
 ): ScheduleDiagnostic[] {
-  // Wildcard hours fire every real hour; only fixed hours have a time that can be skipped or doubled.
-  if (zone.isUtc || pattern.hourWildcard) return [];
-  const warnings: ScheduleDiagnostic[] = [];
-  for (const t of zone.transitionsBetween(fromMs, fromMs + LOOK_AHEAD_MS)) {
-    if (t.after > t.before) {
-      const wall = nextWallTime(pattern, t.at + t.before, t.at + t.after);
-      if (Number.isNaN(wall)) continue;
-      const runsAt = formatWallClock(wall - t.before + t.after).slice(11);
-      warnings.push(
-        warningDiagnostic(
-          ScheduleCode.DstGap,
-          `${formatWallClock(wall)} does not exist in ${zone.name} (clocks spring forward); it runs at ${runsAt} instead`,
-          range.start,
-          range.end,
-        ),
-      );
-    } else {
-      const wall = nextWallTime(pattern, t.at + t.after, t.at + t.before);
-      if (Number.isNaN(wall)) continue;
-      warnings.push(
-        warningDiagnostic(
-          ScheduleCode.DstOverlap,
-          `${formatWallClock(wall)} happens twice in ${zone.name} (clocks fall back); it runs once, at the first`,
-          range.start,
-          range.end,
-        ),
-      );
-    }
-  }
-  return warnings;
+  return dstNotes(pattern, zone, fromMs, fromMs + LOOK_AHEAD_MS).map((note) =>
+    warningDiagnostic(
+      note.kind === 'gap' ? ScheduleCode.DstGap : ScheduleCode.DstOverlap,
+      note.message,
+      range.start,
+      range.end,
+    ),
+  );
 }

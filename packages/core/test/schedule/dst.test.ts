@@ -156,3 +156,30 @@ describe('DST policy against a brute-force oracle', () => {
     }
   });
 });
+
+describe('CronSchedule.dstNotes: the transition days, with the instant each affected run happens', () => {
+  it('names the skipped and the repeated local time, and runsAt is a real next() result', () => {
+    const gap = cron('30 2 * * *', { timezone: 'America/New_York' });
+    const from = new Date('2026-01-01T00:00:00Z');
+    const to = new Date('2027-01-01T00:00:00Z');
+    const [spring, ...rest] = gap.dstNotes(from, to);
+    assert.equal(rest.length, 0, 'the fall-back day repeats 01:00-02:00, not 02:30');
+    assert.equal(spring?.kind, 'gap');
+    assert.equal(spring?.wallTime, '2026-03-08 02:30');
+    assert.equal(iso(spring?.runsAt ?? null), '2026-03-08T07:30:00.000Z');
+    assert.equal(iso(gap.next(new Date('2026-03-08T00:00:00Z'))), iso(spring?.runsAt ?? null));
+
+    const overlap = cron('30 1 * * *', { timezone: 'America/New_York' });
+    const [fall] = overlap.dstNotes(from, to);
+    assert.equal(fall?.kind, 'overlap');
+    assert.equal(fall?.wallTime, '2026-11-01 01:30');
+    assert.equal(iso(overlap.next(new Date('2026-11-01T00:00:00Z'))), iso(fall?.runsAt ?? null));
+    assert.match(fall?.message ?? '', /happens twice in America\/New_York/);
+  });
+
+  it('is empty for wildcard hours and for zones without DST', () => {
+    const range = [new Date('2026-01-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z')] as const;
+    assert.deepEqual(cron('0 * * * *', { timezone: 'Europe/Berlin' }).dstNotes(...range), []);
+    assert.deepEqual(cron('30 2 * * *', { timezone: 'Asia/Tokyo' }).dstNotes(...range), []);
+  });
+});

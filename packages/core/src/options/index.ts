@@ -1,0 +1,13 @@
+// '@tickwise/core/options': the job option types and the checks registration applies, with no
+// runtime code, for tools that read options from source (the analyzer, the editor extension).
+
+export {
+  type CatchUpOptions,
+  type CatchUpPolicy,
+  checkJobOptions,
+  type Duration,
+  type JobOptions,
+  type OptionProblem,
+  type OverlapPolicy,
+  type RetryOptions,
+} from '../runtime/job-options.js';
