@@ -11,4 +11,4 @@ export type { DayMatch } from './parse-cron.js';
 export type { Schedule, ScheduleKind } from './schedule.js';
 export { ScheduleError } from './schedule-error.js';
 export { isKnownTimeZone } from './time-zone.js';
-export { type ValidateOptions, validateSchedule } from './validate.js';
+export { guessScheduleKind, type ValidateOptions, validateSchedule } from './validate.js';

@@ -80,7 +80,11 @@ export function validateCronText(text: string, options: CronCheckOptions): CronC
   return { diagnostics, parsed, zone };
 }
 
-function guessKind(text: string): 'cron' | 'every' | 'at' {
+/**
+ * What a bare schedule string is, the way validateSchedule's 'auto' reads it: an ISO date ('at'),
+ * a duration such as '5m' or a number of ms ('every'), else a cron expression.
+ */
+export function guessScheduleKind(text: string): 'cron' | 'every' | 'at' {
   const trimmed = text.trim();
   if (/^\d{4}-\d{2}-\d{2}T/i.test(trimmed)) return 'at';
   if (/^\d[\d.]*\s*[a-zA-Z]/.test(trimmed) && !/\s\S/.test(trimmed.replace(/(\d)\s+([a-z])/gi, '$1$2'))) return 'every';
@@ -94,7 +98,7 @@ function guessKind(text: string): 'cron' | 'every' | 'at' {
  */
 export function validateSchedule(text: string, options: ValidateOptions = {}): ScheduleDiagnostic[] {
   const source = String(text);
-  const kind = !options.kind || options.kind === 'auto' ? guessKind(source) : options.kind;
+  const kind = !options.kind || options.kind === 'auto' ? guessScheduleKind(source) : options.kind;
   if (kind === 'every') {
     const parsed = parseDuration(source);
     if (parsed.diagnostics.length > 0) return parsed.diagnostics;

@@ -1,0 +1,6 @@
+/** Where a command writes, and what it reads: injectable so tests run commands in-process. */
+export interface CliIo {
+  cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+}

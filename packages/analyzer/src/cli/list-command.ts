@@ -1,0 +1,61 @@
+// tickwise list [paths...] [--json] [-n N]: every job, its schedule, zone, next run, place and owner.
+
+import { describeJob } from '../describe-job.js';
+import { isDynamic, type JobDeclaration } from '../model.js';
+import { findSourceFiles, loadConfig } from '../node/index.js';
+import { analyzeFiles } from '../node/workspace.js';
+import { nextRunsOf } from '../schedule-of.js';
+import type { CliIo } from './io.js';
+import { renderTable } from './table.js';
+import { formatInZone, formatRelative, isoSeconds } from './time-format.js';
+
+export interface ListOptions {
+  paths: string[];
+  json: boolean;
+  count: number;
+  now: Date;
+  config?: string;
+}
+
+function scheduleText(job: JobDeclaration): string {
+  return job.schedule.dynamic ? `(dynamic) ${job.schedule.expression}` : job.schedule.text;
+}
+
+export function listCommand(options: ListOptions, io: CliIo): number {
+  const { config } = loadConfig(io.cwd, options.config);
+  const files = findSourceFiles(options.paths, { cwd: io.cwd, config });
+  const { jobs } = analyzeFiles(files, io.cwd, { now: options.now });
+  if (options.json) {
+    const rows = jobs.map((job) => ({
+      ...job,
+      describe: describeJob(job),
+      nextRuns: nextRunsOf(job, options.count, options.now).map(isoSeconds),
+    }));
+    io.out(JSON.stringify({ now: isoSeconds(options.now), jobs: rows }, null, 2));
+    return 0;
+  }
+  if (jobs.length === 0) {
+    io.out(`No jobs found in ${files.length} file${files.length === 1 ? '' : 's'}.`);
+    return 0;
+  }
+  const rows = jobs.map((job) => {
+    const zone = isDynamic(job.timezone) ? `(dynamic) ${job.timezone.dynamic}` : job.timezone;
+    const [next] = nextRunsOf(job, 1, options.now);
+    const nextText = next
+      ? `${formatInZone(next, typeof job.timezone === 'string' ? job.timezone : 'UTC')} (${formatRelative(next, options.now)})`
+      : '-';
+    return [
+      job.framework === 'nestjs' ? `${job.name} [@nestjs/schedule]` : job.name,
+      scheduleText(job),
+      zone,
+      nextText,
+      `${job.file}:${job.span.line + 1}`,
+      job.owner ?? '-',
+    ];
+  });
+  io.out(renderTable(['NAME', 'SCHEDULE', 'ZONE', 'NEXT RUN', 'LOCATION', 'OWNER'], rows));
+  io.out(
+    `\n${jobs.length} job${jobs.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}.`,
+  );
+  return 0;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// The `tickwise` command: list, check, next. Exit codes: 0 fine, 1 errors found, 2 bad usage.
+
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isKnownTimeZone } from '@tickwise/core/schedule';
+import { UsageError } from '../node/usage-error.js';
+import { checkCommand } from './check-command.js';
+import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './diagnostic-formats.js';
+import type { CliIo } from './io.js';
+import { listCommand } from './list-command.js';
+import { nextCommand } from './next-command.js';
+
+const USAGE = `Usage:
+  tickwise list [paths...] [--json] [-n <runs>]        jobs with schedule, zone, next run, place, owner
+  tickwise check [paths...] [--format text|json|github] diagnostics; exit code 1 on errors
+  tickwise next "<schedule>" [--tz <zone>] [-n <runs>]  preview the next runs, with DST notes
+
+Options:
+  --config <file>   include/exclude patterns (default: tickwise.config.json or package.json "tickwise")
+  --now <ISO date>  compute next runs from this instant instead of the clock (reproducible output)
+  -h, --help        this help
+  -v, --version     the version
+
+Paths default to the current directory; node_modules, build output and .gitignore'd files are skipped.`;
+
+function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`${flag} must be a whole number from 1 to 1000, got '${value}'`);
+  return n;
+}
+
+function instant(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--now must be an ISO date such as 2026-12-01T00:00:00Z, got '${value}'`);
+  return date;
+}
+
+async function version(): Promise<string> {
+  const { createRequire } = await import('node:module');
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+/** Runs one command line; returns the exit code. Never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+        tz: { type: 'string' },
+        n: { type: 'string', short: 'n' },
+        now: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+    if (values.version) {
+      io.out(await version());
+      return 0;
+    }
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === 'help') {
+      io.out(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const now = instant(values.now);
+    const config = values.config;
+    const onlyFor = (flag: string, allowed: string) => {
+      if ((values as Record<string, unknown>)[flag] !== undefined) {
+        throw new UsageError(`--${flag} is only for \`tickwise ${allowed}\``);
+      }
+    };
+    switch (command) {
+      case 'list':
+        onlyFor('format', 'check');
+        onlyFor('tz', 'next');
+        return listCommand(
+          {
+            paths: rest,
+            json: values.json ?? false,
+            count: positiveInteger(values.n, '-n', 5),
+            now,
+            ...(config && { config }),
+          },
+          io,
+        );
+      case 'check': {
+        onlyFor('json', 'list (for check: --format json)');
+        onlyFor('tz', 'next');
+        onlyFor('n', 'list or tickwise next');
+        const format = (values.format ?? 'text') as DiagnosticFormat;
+        if (!DIAGNOSTIC_FORMATS.includes(format)) {
+          throw new UsageError(`--format must be one of ${DIAGNOSTIC_FORMATS.join(', ')}, got '${values.format}'`);
+        }
+        return checkCommand({ paths: rest, format, now, ...(config && { config }) }, io);
+      }
+      case 'next': {
+        onlyFor('json', 'list');
+        onlyFor('format', 'check');
+        if (rest.length !== 1)
+          throw new UsageError('tickwise next takes one schedule, in quotes: tickwise next "0 9 * * 1-5"');
+        const timezone = values.tz ?? 'UTC';
+        if (!isKnownTimeZone(timezone))
+          throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
+        return nextCommand(
+          { expression: rest[0] as string, timezone, count: positiveInteger(values.n, '-n', 10), now },
+          io,
+        );
+      }
+      default:
+        throw new UsageError(`unknown command '${command}' (commands: list, check, next)`);
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`tickwise: ${(error as Error).message}\nRun \`tickwise --help\` for usage.`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+// Run when executed as the bin (also through npm's symlink), not when imported by tests.
+const invoked = process.argv[1];
+if (invoked && realpathSync(invoked) === fileURLToPath(import.meta.url)) {
+  const io: CliIo = {
+    cwd: process.cwd(),
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  };
+  runCli(process.argv.slice(2), io).then(
+    (exitCode) => {
+      process.exitCode = exitCode;
+    },
+    (error: unknown) => {
+      process.stderr.write(`tickwise: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,58 @@
+// Dates for people: wall time in a zone with its abbreviation, and "in 2h 13m".
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** 'Mon 2026-11-30 09:00 GMT+1' (seconds shown only when not zero). */
+export function formatInZone(date: Date, zone: string): string {
+  const parts: Record<string, string> = {};
+  for (const part of formatterFor(zone).formatToParts(date)) parts[part.type] = part.value;
+  const seconds = parts.second === '00' ? '' : `:${parts.second}`;
+  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${seconds} ${parts.timeZoneName}`;
+}
+
+/** 'in 2h 13m', 'in 45s', 'in 3d 4h'; '2h ago' for the past. */
+export function formatRelative(date: Date, now: Date): string {
+  const ms = date.getTime() - now.getTime();
+  const abs = Math.abs(ms);
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  const pieces: string[] = [];
+  let rest = abs;
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    if (count > 0 || (pieces.length === 0 && unit === 's')) pieces.push(`${count}${unit}`);
+    rest -= count * size;
+    if (pieces.length === 2) break;
+  }
+  const text = pieces.join(' ');
+  return ms >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** ISO 8601 without milliseconds: 2026-11-30T08:00:00Z. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,21 @@
+// The analyzer's own diagnostic codes. Schedule problems keep the schedule model's TW1xx/TW2xx
+// codes (the runtime raises the same ones); never renumber a released code.
+
+export const AnalyzerCode = {
+  /** A file that could not be read. */
+  Unreadable: 'TW300',
+  /** Two jobs with the same name in the analysed files (names key the claims in shared stores). */
+  DuplicateName: 'TW301',
+  /** A job decorator on something that is not a method (a property, accessor, class or parameter). */
+  NotAMethod: 'TW302',
+  /** An option value registration would reject (out of range, wrong type). */
+  InvalidOption: 'TW303',
+  /** An option registration does not know (usually a typo). */
+  UnknownOption: 'TW304',
+  /** No schedule, or one of a type the decorator does not take. */
+  BadScheduleArgument: 'TW305',
+  /** An empty job name. */
+  EmptyName: 'TW306',
+} as const;
+
+export type AnalyzerCode = (typeof AnalyzerCode)[keyof typeof AnalyzerCode];

@@ -1,0 +1,21 @@
+// @tickwise/analyzer: static discovery of scheduled jobs and their diagnostics. Pure: no file
+// system, no VS Code, no execution of the analysed code. File scanning lives in
+// '@tickwise/analyzer/node'.
+
+export { type AnalyzeOptions, analyzeSource, SOURCE_EXTENSIONS } from './analyze.js';
+export { AnalyzerCode } from './codes.js';
+export { mayDeclareJobs } from './imports.js';
+export type {
+  AnalyzerDiagnostic,
+  Dynamic,
+  FileAnalysis,
+  JobDeclaration,
+  JobSchedule,
+  OptionValue,
+  ScheduleKind,
+  Severity,
+  Span,
+} from './model.js';
+export { isDynamic } from './model.js';
+export { projectDiagnostics } from './project.js';
+export { nextRunsOf, scheduleOf } from './schedule-of.js';
