@@ -4,6 +4,7 @@
 
 export { type AnalyzeOptions, analyzeSource, SOURCE_EXTENSIONS } from './analyze.js';
 export { AnalyzerCode } from './codes.js';
+export { describeJob } from './describe-job.js';
 export { mayDeclareJobs } from './imports.js';
 export type {
   AnalyzerDiagnostic,
@@ -19,3 +20,5 @@ export type {
 export { isDynamic } from './model.js';
 export { projectDiagnostics } from './project.js';
 export { nextRunsOf, scheduleOf } from './schedule-of.js';
+export { formatInZone, formatRelative, isoSeconds } from './time-format.js';
+export { setTypeScriptLoader, type TypeScript } from './typescript.js';

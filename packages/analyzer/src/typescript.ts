@@ -7,8 +7,18 @@ import type * as TS from 'typescript';
 export type TypeScript = typeof TS;
 
 let loaded: TypeScript | undefined;
+let loader: () => TypeScript = () => createRequire(import.meta.url)('typescript') as TypeScript;
 
 export function typescript(): TypeScript {
-  loaded ??= createRequire(import.meta.url)('typescript') as TypeScript;
+  loaded ??= loader();
   return loaded;
+}
+
+/**
+ * For bundles that ship TypeScript as a separate file (the VS Code extension): how to load it
+ * when the first file needs parsing. Call before any analysis.
+ */
+export function setTypeScriptLoader(load: () => TypeScript): void {
+  loader = load;
+  loaded = undefined;
 }

@@ -5,9 +5,9 @@ import { isDynamic, type JobDeclaration } from '../model.js';
 import { findSourceFiles, loadConfig } from '../node/index.js';
 import { analyzeFiles } from '../node/workspace.js';
 import { nextRunsOf } from '../schedule-of.js';
+import { formatInZone, formatRelative, isoSeconds } from '../time-format.js';
 import type { CliIo } from './io.js';
 import { renderTable } from './table.js';
-import { formatInZone, formatRelative, isoSeconds } from './time-format.js';
 
 export interface ListOptions {
   paths: string[];

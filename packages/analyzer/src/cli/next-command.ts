@@ -10,9 +10,9 @@ import {
   type Schedule,
   validateSchedule,
 } from '@tickwise/core/schedule';
+import { formatInZone, formatRelative, isoSeconds } from '../time-format.js';
 import type { CliIo } from './io.js';
 import { renderTable } from './table.js';
-import { formatInZone, formatRelative, isoSeconds } from './time-format.js';
 
 export interface NextOptions {
   expression: string;
