@@ -8,7 +8,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const mocha = require.resolve('mocha/bin/mocha.js');
 const args = process.argv.slice(2);
-const specs = args.some((a) => !a.startsWith('-')) ? [] : ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+const specs = args.some((a) => !a.startsWith('-'))
+  ? []
+  : ['packages/*/test/**/*.test.ts', 'extension/test/**/*.test.ts', 'test/**/*.test.ts'];
 
 const result = spawnSync(
   process.execPath,
@@ -24,6 +26,9 @@ const result = spawnSync(
     '--timeout',
     '20000',
     '--forbid-only',
+    // The e2e harness installs code-server into test/e2e/node_modules: never run its tests.
+    '--ignore',
+    'test/e2e/node_modules/**',
     ...specs,
     ...args,
   ],

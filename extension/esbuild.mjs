@@ -1,0 +1,31 @@
+// Bundles the extension into dist/extension.cjs (VS Code loads CommonJS), with the schedule
+// model and the analyzer inside, and copies TypeScript's parser beside it as dist/typescript.cjs
+// (loaded on the first file that needs parsing, so activation stays fast).
+
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+mkdirSync('dist', { recursive: true });
+
+await build({
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  // Workspace packages resolve to their built output, as a user's install would.
+  conditions: [],
+  // The analyzer's default TypeScript loader reads import.meta.url; give it the bundle's URL.
+  define: { 'import.meta.url': '__tickwiseBundleUrl' },
+  banner: { js: "var __tickwiseBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+copyFileSync(require.resolve('typescript/lib/typescript.js'), 'dist/typescript.cjs');
+console.log('built dist/extension.cjs and dist/typescript.cjs');

@@ -1,0 +1,43 @@
+// Entry point: activate() only wires providers and disposables. The workspace scan starts after
+// activation returns, and the TypeScript parser (shipped beside this bundle) loads on first use.
+
+import { join } from 'node:path';
+import { setTypeScriptLoader, type TypeScript } from '@tickwise/analyzer';
+import * as vscode from 'vscode';
+import { JobCodeLensProvider } from './host/codelens.js';
+import { registerCommands } from './host/commands.js';
+import { JobsController } from './host/controller.js';
+import { ScheduleHoverProvider } from './host/hover.js';
+import { JobsTreeProvider } from './host/tree.js';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'typescript' },
+  { language: 'typescriptreact' },
+  { language: 'javascript' },
+  { language: 'javascriptreact' },
+];
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  // The extension's own copy of TypeScript, never the workspace's (untrusted workspaces included).
+  setTypeScriptLoader(() => require(join(__dirname, 'typescript.cjs')) as TypeScript);
+  const log = vscode.window.createOutputChannel('Tickwise', { log: true });
+  const controller = new JobsController(log);
+  const tree = new JobsTreeProvider(controller);
+  const lenses = new JobCodeLensProvider(controller);
+  context.subscriptions.push(
+    log,
+    controller,
+    tree,
+    lenses,
+    vscode.window.createTreeView('tickwise.jobs', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.window.createTreeView('tickwise.jobs.explorer', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(SELECTOR, new ScheduleHoverProvider(controller)),
+    ...registerCommands(controller, tree),
+  );
+  controller.start();
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
+}
+
+export function deactivate(): void {}

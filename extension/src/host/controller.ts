@@ -1,0 +1,195 @@
+// Keeps the JobIndex current: a workspace scan (off the activation path, cancellable, in
+// batches), the open buffers as the user types (debounced), and files changed on disk (batched
+// watcher events). Publishes diagnostics and tells the views when anything changed.
+// Reads text only through open documents and workspace.fs: never loads or runs workspace code.
+
+import * as vscode from 'vscode';
+import { type IndexedJob, JobIndex } from '../service/job-index.js';
+import { toDiagnostic } from './convert.js';
+import { readSettings, type Settings } from './settings.js';
+
+const TYPING_DEBOUNCE_MS = 250;
+const WATCHER_BATCH_MS = 300;
+const SCAN_BATCH = 40;
+const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+
+/** A cheap fingerprint of file text, so a file re-read from disk unchanged is not re-analysed. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return `disk:${text.length}:${(hash >>> 0).toString(36)}`;
+}
+
+export class JobsController implements vscode.Disposable {
+  readonly index = new JobIndex();
+  settings: Settings;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('tickwise');
+  private readonly published = new Set<string>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly pendingDiskChanges = new Set<string>();
+  private diskTimer: ReturnType<typeof setTimeout> | undefined;
+  private scan: vscode.CancellationTokenSource | undefined;
+  /** The files the include/exclude settings select, as of the last scan. */
+  private scanned = new Set<string>();
+  private readonly decoder = new TextDecoder('utf-8');
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.settings = readSettings(log);
+  }
+
+  /** Wires listeners and schedules the first scan after activation returns. */
+  start(): void {
+    this.disposables.push(
+      this.changed,
+      this.diagnostics,
+      vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(e.document)),
+      vscode.workspace.onDidOpenTextDocument((doc) => this.documentChanged(doc)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.queueDiskChange(doc.uri)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('tickwise')) return;
+        const before = this.settings;
+        this.settings = readSettings(this.log);
+        if (before.include !== this.settings.include || before.exclude !== this.settings.exclude) void this.rescan();
+        else this.changed.fire();
+      }),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => this.queueDiskChange(uri)),
+      watcher.onDidChange((uri) => this.queueDiskChange(uri)),
+      watcher.onDidDelete((uri) => this.queueDiskChange(uri)),
+    );
+    setTimeout(() => void this.rescan(), 0);
+  }
+
+  jobs(): IndexedJob[] {
+    return this.index.jobs();
+  }
+
+  /** The analysis of an open document at its current version (analysing it now if needed). */
+  analysisOf(document: vscode.TextDocument) {
+    this.analyseDocument(document);
+    return this.index.analysisOf(document.uri.toString());
+  }
+
+  /** Re-reads the whole workspace; a scan already running is cancelled first. */
+  async rescan(): Promise<void> {
+    this.scan?.cancel();
+    const source = new vscode.CancellationTokenSource();
+    this.scan = source;
+    const token = source.token;
+    const started = performance.now();
+    const files = await vscode.workspace.findFiles(this.settings.include, this.settings.exclude, undefined, token);
+    if (token.isCancellationRequested) return;
+    const seen = new Set<string>();
+    for (let i = 0; i < files.length; i += SCAN_BATCH) {
+      await Promise.all(files.slice(i, i + SCAN_BATCH).map((uri) => this.readFromDisk(uri, seen)));
+      if (token.isCancellationRequested) return;
+      // Give the extension host a turn between batches: a big monorepo must not freeze it.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.scanned = seen;
+    for (const uri of this.index.uris()) if (!seen.has(uri)) this.index.remove(uri);
+    for (const doc of vscode.workspace.textDocuments) this.analyseDocument(doc);
+    this.publishAll();
+    this.changed.fire();
+    this.log.info(
+      `scanned ${files.length} files in ${(performance.now() - started).toFixed(0)} ms: ${this.index.jobs().length} jobs`,
+    );
+  }
+
+  private async readFromDisk(uri: vscode.Uri, seen?: Set<string>): Promise<void> {
+    const key = uri.toString();
+    seen?.add(key);
+    if (vscode.workspace.textDocuments.some((doc) => doc.uri.toString() === key)) return; // the buffer wins
+    let text: string;
+    try {
+      text = this.decoder.decode(await vscode.workspace.fs.readFile(uri));
+    } catch (error) {
+      this.log.warn(`cannot read ${uri.toString(true)}: ${(error as Error).message}`);
+      this.index.remove(key);
+      return;
+    }
+    this.index.update(key, vscode.workspace.asRelativePath(uri), text, fingerprint(text));
+  }
+
+  private analyseDocument(document: vscode.TextDocument): boolean {
+    if (!LANGUAGES.has(document.languageId)) return false;
+    const key = document.uri.toString();
+    return this.index.update(
+      key,
+      vscode.workspace.asRelativePath(document.uri),
+      document.getText(),
+      `doc:${document.version}`,
+    );
+  }
+
+  private documentChanged(document: vscode.TextDocument): void {
+    if (!LANGUAGES.has(document.languageId)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.set(
+      key,
+      setTimeout(() => {
+        this.typingTimers.delete(key);
+        if (this.analyseDocument(document)) {
+          this.publishAll();
+          this.changed.fire();
+        }
+      }, TYPING_DEBOUNCE_MS),
+    );
+  }
+
+  private queueDiskChange(uri: vscode.Uri): void {
+    this.pendingDiskChanges.add(uri.toString());
+    clearTimeout(this.diskTimer);
+    this.diskTimer = setTimeout(() => void this.flushDiskChanges(), WATCHER_BATCH_MS);
+  }
+
+  private async flushDiskChanges(): Promise<void> {
+    const uris = [...this.pendingDiskChanges];
+    this.pendingDiskChanges.clear();
+    // A file the last scan did not see may be new: the include/exclude settings decide, exactly
+    // as for the scan (one findFiles per batch, only when there is such a file).
+    if (uris.some((uri) => !this.scanned.has(uri))) {
+      const files = await vscode.workspace.findFiles(this.settings.include, this.settings.exclude);
+      this.scanned = new Set(files.map((f) => f.toString()));
+    }
+    let changed = false;
+    for (const key of uris) {
+      const before = this.index.versionOf(key);
+      if (this.scanned.has(key)) await this.readFromDisk(vscode.Uri.parse(key));
+      else this.index.remove(key);
+      changed = changed || before !== this.index.versionOf(key);
+    }
+    if (changed) {
+      this.publishAll();
+      this.changed.fire();
+    }
+  }
+
+  /** Diagnostics of every file (duplicate names can change other files' diagnostics). */
+  private publishAll(): void {
+    const current = new Set(this.index.uris());
+    for (const uri of this.published) {
+      if (!current.has(uri)) this.diagnostics.delete(vscode.Uri.parse(uri));
+    }
+    this.published.clear();
+    for (const uri of current) {
+      this.diagnostics.set(vscode.Uri.parse(uri), this.index.diagnosticsOf(uri).map(toDiagnostic));
+      this.published.add(uri);
+    }
+  }
+
+  dispose(): void {
+    this.scan?.cancel();
+    clearTimeout(this.diskTimer);
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+// The analysis of every file that declares jobs, keyed by URI and version so nothing is analysed
+// twice, plus the checks across files (duplicate names). Pure: no VS Code; unit-tested.
+
+import {
+  type AnalyzerDiagnostic,
+  analyzeSource,
+  type FileAnalysis,
+  type JobDeclaration,
+  projectDiagnostics,
+} from '@tickwise/analyzer';
+
+export interface IndexedJob {
+  uri: string;
+  job: JobDeclaration;
+}
+
+interface Entry {
+  /** What was analysed: a document version, or the file's modification time on disk. */
+  version: string;
+  analysis: FileAnalysis;
+}
+
+export class JobIndex {
+  private readonly entries = new Map<string, Entry>();
+  /** Display path (what diagnostics name) -> URI. */
+  private readonly uriOfPath = new Map<string, string>();
+  private crossFile: AnalyzerDiagnostic[] | undefined;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /**
+   * Analyses `text` unless this version of the URI was analysed already.
+   * `path` names the file in messages (workspace-relative). Returns whether the results changed.
+   */
+  update(uri: string, path: string, text: string, version: string): boolean {
+    const previous = this.entries.get(uri);
+    if (previous?.version === version) return false;
+    const analysis = analyzeSource(path, text, { now: this.now() });
+    const empty = analysis.jobs.length === 0 && analysis.diagnostics.length === 0;
+    if (empty && !previous) return false;
+    if (empty) {
+      this.remove(uri);
+      return true;
+    }
+    this.entries.set(uri, { version, analysis });
+    this.uriOfPath.set(path, uri);
+    this.crossFile = undefined;
+    return true;
+  }
+
+  /** The version analysed for a URI, if any (files without jobs are not kept). */
+  versionOf(uri: string): string | undefined {
+    return this.entries.get(uri)?.version;
+  }
+
+  remove(uri: string): boolean {
+    const entry = this.entries.get(uri);
+    if (!entry) return false;
+    this.entries.delete(uri);
+    this.uriOfPath.delete(entry.analysis.file);
+    this.crossFile = undefined;
+    return true;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.uriOfPath.clear();
+    this.crossFile = undefined;
+  }
+
+  analysisOf(uri: string): FileAnalysis | undefined {
+    return this.entries.get(uri)?.analysis;
+  }
+
+  jobs(): IndexedJob[] {
+    const all: IndexedJob[] = [];
+    for (const [uri, entry] of this.entries) for (const job of entry.analysis.jobs) all.push({ uri, job });
+    return all;
+  }
+
+  /** URIs with anything to report. */
+  uris(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** A file's own diagnostics plus those across files (duplicate names) that point into it. */
+  diagnosticsOf(uri: string): AnalyzerDiagnostic[] {
+    const entry = this.entries.get(uri);
+    if (!entry) return [];
+    const path = entry.analysis.file;
+    return [...entry.analysis.diagnostics, ...this.crossFileDiagnostics().filter((d) => d.file === path)];
+  }
+
+  /** Names declared more than once (by framework), for flagging in the tree. */
+  duplicateNames(): Set<string> {
+    return new Set(this.crossFileDiagnostics().map((d) => d.job ?? ''));
+  }
+
+  private crossFileDiagnostics(): AnalyzerDiagnostic[] {
+    this.crossFile ??= projectDiagnostics([...this.entries.values()].map((e) => e.analysis));
+    return this.crossFile;
+  }
+}

@@ -1,0 +1,154 @@
+// What the editor shows for a job: CodeLens title, tree text, hover Markdown, copied next runs.
+// Pure functions of a job and the time; the schedule math is the runtime's (via the analyzer).
+
+import {
+  describeJob,
+  formatInZone,
+  formatRelative,
+  isoSeconds,
+  type JobDeclaration,
+  scheduleOf,
+} from '@tickwise/analyzer';
+import { type CronSchedule, guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
+import { machineTimeZone, shortDate } from './dates.js';
+import { escapeMarkdown, inlineCode } from './markdown.js';
+
+export interface DisplayOptions {
+  now: Date;
+  /** The zone shown as "local"; default this machine's. */
+  localZone?: string;
+  /** How many next runs the hover and the copy show. */
+  count?: number;
+}
+
+function zoneOf(job: JobDeclaration): string {
+  return typeof job.timezone === 'string' ? job.timezone : 'UTC';
+}
+
+export function nextRun(job: JobDeclaration, now: Date): Date | undefined {
+  return scheduleOf(job)?.next(now) ?? undefined;
+}
+
+/** "At 09:00, Monday through Friday (Europe/Berlin) — next: Mon 1 Dec 09:00, in 14h". */
+export function lensTitle(job: JobDeclaration, now: Date): string {
+  const prefix = job.framework === 'nestjs' ? '@nestjs/schedule · ' : '';
+  if (job.schedule.dynamic)
+    return `${prefix}Dynamic schedule (${job.schedule.expression}) — next run known at run time`;
+  const schedule = scheduleOf(job);
+  if (!schedule) return `${prefix}Invalid schedule — see Problems`;
+  const next = schedule.next(now);
+  if (!next) return `${prefix}${schedule.describe()} — no more runs`;
+  return `${prefix}${schedule.describe()} — next: ${shortDate(next, zoneOf(job))}, ${formatRelative(next, now)}`;
+}
+
+/** The tree item's description: "At 09:00 … · in 2h 13m · data-team". */
+export function treeDescription(job: JobDeclaration, now: Date): string {
+  const parts = [job.schedule.dynamic ? `dynamic: ${job.schedule.expression}` : describeJob(job)];
+  const next = job.schedule.dynamic ? undefined : nextRun(job, now);
+  if (next) parts.push(formatRelative(next, now));
+  if (job.owner) parts.push(job.owner);
+  return parts.join(' · ');
+}
+
+interface RunRow {
+  run: Date;
+  note?: string;
+}
+
+function runRows(job: JobDeclaration, now: Date, count: number): { rows: RunRow[]; laterNotes: string[] } {
+  const schedule = scheduleOf(job);
+  if (!schedule) return { rows: [], laterNotes: [] };
+  const runs = schedule.nextRuns(count, now);
+  if (schedule.kind !== 'cron' || runs.length === 0) return { rows: runs.map((run) => ({ run })), laterNotes: [] };
+  const yearAhead = new Date(now.getTime() + 366 * 86_400_000);
+  const notes = (schedule as CronSchedule).dstNotes(now, yearAhead);
+  const byInstant = new Map(notes.map((n) => [n.runsAt.getTime(), n.message]));
+  const rows = runs.map((run) => {
+    const note = byInstant.get(run.getTime());
+    return note ? { run, note } : { run };
+  });
+  const shown = new Set(rows.map((r) => r.note));
+  return { rows, laterNotes: notes.map((n) => n.message).filter((m) => !shown.has(m)) };
+}
+
+/** Hover Markdown: the next runs in the job's zone, local time and UTC, with DST notes. */
+export function hoverMarkdown(job: JobDeclaration, options: DisplayOptions): string {
+  const { now } = options;
+  const count = options.count ?? 5;
+  const local = options.localZone || machineTimeZone();
+  const zone = zoneOf(job);
+  const lines = [`**${escapeMarkdown(job.name)}** — ${escapeMarkdown(describeJob(job))}`, ''];
+  if (job.framework === 'nestjs') lines.push('_Declared with @nestjs/schedule._', '');
+  if (job.schedule.dynamic) {
+    lines.push(`The schedule is ${inlineCode(job.schedule.expression)}: known only at run time.`);
+  } else if (!scheduleOf(job)) {
+    lines.push('The schedule is invalid: see the Problems panel.');
+  } else {
+    const { rows, laterNotes } = runRows(job, now, count);
+    if (rows.length === 0) lines.push('No more runs.');
+    else {
+      // The job's zone, then local time, then UTC: each once (UTC always has its own column).
+      const zones = [zone, local].filter((z, i, all) => z !== 'UTC' && all.indexOf(z) === i);
+      const title = (z: string) => (z === zone ? z : `local (${z})`);
+      lines.push(
+        `| # | ${zones.map((z) => `${title(z)} | `).join('')}UTC | |`,
+        `|---|${zones.map(() => '---|').join('')}---|---|`,
+      );
+      rows.forEach((row, index) => {
+        const cells = zones.map((z) => formatInZone(row.run, z));
+        const note = row.note ? `⚠ ${escapeMarkdown(row.note)}` : formatRelative(row.run, now);
+        lines.push(`| ${index + 1} | ${cells.map((c) => `${c} | `).join('')}${isoSeconds(row.run)} | ${note} |`);
+      });
+      for (const note of laterNotes) lines.push('', `⚠ ${escapeMarkdown(note)}`);
+    }
+  }
+  const meta = [
+    job.owner && `Owner: ${escapeMarkdown(job.owner)}`,
+    job.description && `Description: ${escapeMarkdown(job.description)}`,
+    job.runbook && `Runbook: ${escapeMarkdown(job.runbook)}`,
+  ].filter(Boolean);
+  if (meta.length > 0) lines.push('', ...meta.map((m) => `${m}  `));
+  return lines.join('\n');
+}
+
+/** Plain text for the clipboard: one run per line, in the job's zone and UTC. */
+export function nextRunsText(job: JobDeclaration, options: DisplayOptions): string {
+  const { rows } = runRows(job, options.now, options.count ?? 5);
+  const zone = zoneOf(job);
+  const header = `${job.name}: ${describeJob(job)}`;
+  if (rows.length === 0) return `${header}\n(no next runs known)`;
+  return [
+    header,
+    ...rows.map((r) => `${formatInZone(r.run, zone)}  (${isoSeconds(r.run)})${r.note ? `  — ${r.note}` : ''}`),
+  ].join('\n');
+}
+
+/** The `tickwise next` preview of a selected string, as Markdown. */
+export function previewMarkdown(text: string, zone: string, options: DisplayOptions): string {
+  const expression = text.trim().replace(/^['"`]|['"`]$/g, '');
+  const kind = guessScheduleKind(expression);
+  const problems = validateSchedule(expression, { kind, timezone: zone, from: options.now });
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    return [
+      `**${inlineCode(expression)}** is not a valid schedule:`,
+      '',
+      ...errors.map((e) => `- ${e.code}: ${escapeMarkdown(e.message)}`),
+    ].join('\n');
+  }
+  const job: JobDeclaration = {
+    name: expression,
+    file: '',
+    framework: 'tickwise',
+    declaredWith: 'add',
+    schedule: { dynamic: false, kind, text: expression },
+    timezone: zone,
+    options: {},
+    span: { start: 0, end: 0, line: 0, character: 0, endLine: 0, endCharacter: 0 },
+    scheduleSpan: { start: 0, end: 0, line: 0, character: 0, endLine: 0, endCharacter: 0 },
+  };
+  const warnings = problems
+    .filter((p) => p.code !== 'TW202' && p.code !== 'TW203')
+    .map((w) => `⚠ ${w.code}: ${escapeMarkdown(w.message)}`);
+  return [hoverMarkdown(job, options), ...(warnings.length ? ['', ...warnings] : [])].join('\n');
+}
