@@ -1,0 +1,194 @@
+// The VS Code extension in a real VS Code (code-server) in a real browser, in Restricted Mode:
+// CodeLens with the next run, the jobs tree, the hover, an error squiggle, and fast activation.
+// Screenshots go to test-results/e2e/. Needs `bash test/e2e/install.sh` (CI runs it).
+
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CHROMIUM,
+  E2E_DIR,
+  extensionLog,
+  missingParts,
+  packageExtension,
+  ROOT,
+  startVsCode,
+  type VsCode,
+} from './harness.js';
+
+// playwright-core is installed by install.sh, not by the workspace: typed here by what we use.
+interface Locator {
+  first(): Locator;
+  last(): Locator;
+  nth(index: number): Locator;
+  waitFor(options?: { state?: string; timeout?: number }): Promise<void>;
+  textContent(): Promise<string | null>;
+  click(options?: { timeout?: number }): Promise<void>;
+  hover(options?: { timeout?: number }): Promise<void>;
+  count(): Promise<number>;
+  allInnerTexts(): Promise<string[]>;
+  filter(options: { hasText: string | RegExp }): Locator;
+  locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
+}
+interface Page {
+  goto(url: string, options?: { timeout?: number }): Promise<unknown>;
+  locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
+  getByRole(role: string, options?: { name?: string | RegExp }): Locator;
+  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  waitForTimeout(ms: number): Promise<void>;
+}
+interface BrowserContext {
+  pages(): Page[];
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
+const TIMEOUT = 60_000;
+
+describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)', function () {
+  this.timeout(180_000);
+  let vscode: VsCode | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+
+  before(async function () {
+    const missing = missingParts();
+    if (missing.length > 0) {
+      const message = `the end-to-end harness is not installed (missing: ${missing.join('; ')}). Run: bash test/e2e/install.sh`;
+      if (process.env.CI) throw new Error(message);
+      console.warn(`\n  !!! SKIPPED: ${message}\n`);
+      this.skip();
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const vsix = packageExtension(mkdtempSync(join(tmpdir(), 'tw-vsix-')));
+    vscode = await startVsCode(vsix, join(E2E_DIR, 'fixtures', 'workspace'));
+    const { chromium } = (await import(join(E2E_DIR, 'node_modules', 'playwright-core', 'index.mjs'))) as {
+      chromium: { launchPersistentContext(dir: string, options: object): Promise<BrowserContext> };
+    };
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tw-chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(vscode.url, { timeout: TIMEOUT });
+    await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+  });
+
+  after(async () => {
+    await context?.close();
+    vscode?.stop();
+  });
+
+  async function openFile(name: string): Promise<void> {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: TIMEOUT });
+    await page.keyboard.type(name);
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: TIMEOUT });
+  }
+
+  it('runs in Restricted Mode (workspace trust on, folder not trusted)', async () => {
+    const status = page.locator('.statusbar-item', { hasText: /Restricted Mode/ });
+    await status.first().waitFor({ timeout: TIMEOUT });
+  });
+
+  it('shows the CodeLens with the description and next run above the @Cron job', async () => {
+    await openFile('reports.ts');
+    const lens = page.locator('.monaco-editor .codelens-decoration', {
+      hasText: /At 09:00, Monday through Friday \(Europe\/Berlin\) — next: \w{3} \d{1,2} \w{3} 09:00, in /,
+    });
+    await lens.first().waitFor({ timeout: TIMEOUT });
+    const interval = page.locator('.monaco-editor .codelens-decoration', { hasText: /Every 15 minutes — next: / });
+    await interval.first().waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: join(ARTIFACTS, 'codelens.png') });
+  });
+
+  it('activates in under 200 ms (the extension’s own log)', async () => {
+    let log = '';
+    for (let i = 0; i < 50 && !/activated in/.test(log); i++) {
+      log = extensionLog(vscode?.userDataDir ?? '');
+      await page.waitForTimeout(100);
+    }
+    const match = /activated in ([\d.]+) ms/.exec(log);
+    assert.ok(match, `no activation line in the Tickwise log:\n${log}`);
+    assert.ok(Number(match[1]) < 200, `activation took ${match[1]} ms`);
+  });
+
+  it('shows the next runs on hover over the schedule string', async () => {
+    // The innermost span is the string token itself.
+    await page.locator('.monaco-editor .view-line span', { hasText: "'0 9 * * 1-5'" }).last().hover();
+    const hover = page.locator('.monaco-hover', { hasText: /Reports\.dailyDigest/ });
+    await hover.first().waitFor({ timeout: TIMEOUT });
+    const text = (await hover.first().textContent()) ?? '';
+    assert.match(text, /Europe\/Berlin/);
+    assert.match(text, /UTC/);
+    assert.match(text, /\d{4}-\d{2}-\d{2}T08:00:00Z/, text);
+    assert.match(text, /Owner: data-team/);
+    await page.screenshot({ path: join(ARTIFACTS, 'hover.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('lists the workspace’s jobs in the Scheduled Jobs tree (Explorer and its own view)', async () => {
+    await page
+      .locator('.pane-header', { hasText: /Scheduled Jobs/i })
+      .first()
+      .click();
+    for (const name of ['Reports.dailyDigest', 'Reports.syncInventory', 'Broken.nightly']) {
+      await page
+        .getByRole('treeitem', { name: new RegExp(name.replace('.', '\\.')) })
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+    }
+    await page
+      .locator('.pane-header', { hasText: /Scheduled Jobs/i })
+      .first()
+      .click(); // collapse it again
+    await page.locator('.activitybar .action-item [aria-label^="Scheduled Jobs"]').first().click();
+    const view = page.locator('.sidebar');
+    await view
+      .locator('.monaco-list-row', { hasText: /Reports\.dailyDigest/ })
+      .first()
+      .waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: join(ARTIFACTS, 'tree.png') });
+  });
+
+  it('sorts the tree by next run, with an "In the next 24 hours" group', async () => {
+    await page.locator('.sidebar .action-label[aria-label="Sort Jobs by Next Run"]').first().click();
+    const soon = page.locator('.sidebar .monaco-list-row', { hasText: /In the next 24 hours/ });
+    await soon.first().waitFor({ timeout: TIMEOUT });
+    const labels = await page.locator('.sidebar .monaco-list-row .label-name').allInnerTexts();
+    // Every 15 minutes comes before a weekday 09:00 run; the invalid job has no next run.
+    assert.ok(labels.indexOf('Reports.syncInventory') < labels.indexOf('Reports.dailyDigest'), labels.join(' | '));
+    assert.ok(
+      labels.some((l) => /No next run/.test(l)),
+      labels.join(' | '),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'tree-by-next-run.png') });
+    await page.locator('.sidebar .action-label[aria-label="Group Jobs by File"]').first().click();
+  });
+
+  it('underlines an invalid hour with the runtime’s message', async () => {
+    await openFile('broken.ts');
+    const squiggle = page.locator('.monaco-editor .squiggly-error');
+    await squiggle.first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Control+Shift+M');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: /hour 25 is out of range 0-23/ });
+    await problem.first().waitFor({ timeout: TIMEOUT });
+    assert.match((await problem.first().textContent()) ?? '', /TW103/);
+    await page.screenshot({ path: join(ARTIFACTS, 'diagnostics.png') });
+  });
+});
