@@ -3,7 +3,7 @@
 // Screenshots go to test-results/e2e/. Needs `bash test/e2e/install.sh` (CI runs it).
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -87,6 +87,14 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
   });
 
+  afterEach(async function () {
+    // A picture of the failure is worth more than the locator's log.
+    if (this.currentTest?.state === 'failed' && page) {
+      const name = (this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60) || 'failure').toLowerCase();
+      await page.screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) }).catch(() => {});
+    }
+  });
+
   after(async () => {
     await context?.close();
     vscode?.stop();
@@ -96,8 +104,10 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget input').waitFor({ timeout: TIMEOUT });
     await page.keyboard.type(name);
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: TIMEOUT });
+    // Wait for the filtered list: Enter on the unfiltered one opens a recently used file instead.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
     await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
     await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: TIMEOUT });
   }
 
@@ -190,5 +200,35 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     await problem.first().waitFor({ timeout: TIMEOUT });
     assert.match((await problem.first().textContent()) ?? '', /TW103/);
     await page.screenshot({ path: join(ARTIFACTS, 'diagnostics.png') });
+  });
+
+  it('re-checks the open buffer as the user types: fixing the hour clears the error', async () => {
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click(); // focus the editor, not the panel
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: TIMEOUT });
+    await page.keyboard.type('4:12');
+    // Enter only once the quick input has read the position, then check where the cursor is.
+    await page
+      .locator('.quick-input-widget', { hasText: /line 4.*character 12/i })
+      .first()
+      .waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Enter');
+    await page.locator('.statusbar-item', { hasText: 'Ln 4, Col 12' }).first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.type('23');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: /hour 25 is out of range/ });
+    await problem.first().waitFor({ state: 'detached', timeout: 15_000 });
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /At 23:00 \(UTC\) — next: / });
+    await lens.first().waitFor({ timeout: TIMEOUT });
+  });
+
+  it('picks up a job file created on disk (batched file watcher)', async () => {
+    writeFileSync(
+      join(vscode?.workspace ?? '', 'src', 'later.ts'),
+      "import { Every } from '@tickwise/core';\nexport class Later { @Every('1h', { owner: 'ops' }) tick() {} }\n",
+    );
+    const item = page.locator('.sidebar .monaco-list-row', { hasText: /Later\.tick/ });
+    await item.first().waitFor({ timeout: TIMEOUT });
   });
 });

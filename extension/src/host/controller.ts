@@ -32,6 +32,7 @@ export class JobsController implements vscode.Disposable {
   private readonly pendingDiskChanges = new Set<string>();
   private diskTimer: ReturnType<typeof setTimeout> | undefined;
   private scan: vscode.CancellationTokenSource | undefined;
+  private notifyPending = false;
   /** The files the include/exclude settings select, as of the last scan. */
   private scanned = new Set<string>();
   private readonly decoder = new TextDecoder('utf-8');
@@ -71,10 +72,25 @@ export class JobsController implements vscode.Disposable {
     return this.index.jobs();
   }
 
-  /** The analysis of an open document at its current version (analysing it now if needed). */
+  /**
+   * The analysis of an open document at its current version, analysing it now if needed (a
+   * provider can ask before the typing debounce fires). Whoever analyses first, the diagnostics
+   * and views follow.
+   */
   analysisOf(document: vscode.TextDocument) {
-    this.analyseDocument(document);
+    if (this.analyseDocument(document)) this.indexChanged();
     return this.index.analysisOf(document.uri.toString());
+  }
+
+  /** Publishes diagnostics and tells the views, once per turn however many changes came in it. */
+  private indexChanged(): void {
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    setTimeout(() => {
+      this.notifyPending = false;
+      this.publishAll();
+      this.changed.fire();
+    }, 0);
   }
 
   /** Re-reads the whole workspace; a scan already running is cancelled first. */
@@ -137,10 +153,7 @@ export class JobsController implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.typingTimers.delete(key);
-        if (this.analyseDocument(document)) {
-          this.publishAll();
-          this.changed.fire();
-        }
+        if (this.analyseDocument(document)) this.indexChanged();
       }, TYPING_DEBOUNCE_MS),
     );
   }
@@ -167,10 +180,7 @@ export class JobsController implements vscode.Disposable {
       else this.index.remove(key);
       changed = changed || before !== this.index.versionOf(key);
     }
-    if (changed) {
-      this.publishAll();
-      this.changed.fire();
-    }
+    if (changed) this.indexChanged();
   }
 
   /** Diagnostics of every file (duplicate names can change other files' diagnostics). */
