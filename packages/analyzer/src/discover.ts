@@ -401,6 +401,17 @@ export class JobDiscovery {
     const expression = this.values.text(property.valueNode);
     const value = property.value;
     if (!value.dynamic) {
+      // @Cron({ config: 'reports.dailyCron' }): read from configuration at start, so dynamic here.
+      const literal = value.value;
+      if (
+        textOnly &&
+        typeof literal === 'object' &&
+        literal !== null &&
+        !Array.isArray(literal) &&
+        'config' in literal
+      ) {
+        return { schedule: { dynamic: true, kind: defaultKind, expression } };
+      }
       if (typeof value.value === 'string' || (typeof value.value === 'number' && defaultKind === 'every')) {
         return {
           schedule: { dynamic: false, kind: defaultKind, text: String(value.value) },

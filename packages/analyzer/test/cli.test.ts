@@ -22,7 +22,7 @@ describe('tickwise list', () => {
     );
     assert.match(out, /nest\.cleanup \[@nestjs\/schedule\]/);
     assert.match(out, /Configured\.fromEnv\s+\(dynamic\) process\.env\.REPORT_CRON/);
-    assert.match(out, /\n26 jobs in 14 files\.$/);
+    assert.match(out, /\n27 jobs in 14 files\.$/);
   });
 
   it('--json gives tools every field, the description and the next runs', async () => {

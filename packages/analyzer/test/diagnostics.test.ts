@@ -90,7 +90,7 @@ describe('diagnostics: the runtime’s checks, underlined exactly in the file', 
     const files = findSourceFiles([], { cwd: PROJECT });
     const result = analyzeFiles(files, PROJECT, { now: NOW });
     assert.deepEqual(result.diagnostics, []);
-    assert.equal(result.jobs.length, 26);
+    assert.equal(result.jobs.length, 27);
   });
 
   it('a file that cannot be read is a TW300 error, and the others are still analysed', () => {

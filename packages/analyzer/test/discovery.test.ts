@@ -90,6 +90,7 @@ describe('discovery: decorators, add() calls and schedule objects', () => {
       ['Configured.imported', 'tickwise', 'Cron', 'dynamic:REMOTE_CRON', 'UTC'],
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the job's name is this template, as written
       ['`job-${process.pid}`', 'tickwise', 'Job', "dynamic:every(process.env.EVERY ?? '5m')", 'UTC'],
+      ['Configured.fromConfigKey', 'tickwise', 'Cron', "dynamic:{ config: 'reports.dailyCron' }", 'UTC'],
     ]);
     const { analysis } = fixture('src/dynamic.ts');
     assert.equal(analysis.jobs[3]?.nameIsDynamic, true);

@@ -10,7 +10,29 @@ import { checkOptionKeys, type JobOptions } from './job-options.js';
 export type ScheduleSpec =
   | { kind: 'cron'; expression: string }
   | { kind: 'every'; duration: string | number }
-  | { kind: 'schedule'; schedule: Schedule | string };
+  | { kind: 'schedule'; schedule: Schedule | string }
+  /** Read from configuration when the instance is registered (see register()'s `config`). */
+  | { kind: 'config'; key: string; as: 'cron' | 'every' };
+
+/** Names a configuration key instead of writing the schedule: `@Cron({ config: 'reports.dailyCron' })`. */
+export interface ConfigReference {
+  config: string;
+}
+
+function isConfigReference(value: unknown): value is ConfigReference {
+  return typeof value === 'object' && value !== null && 'config' in value;
+}
+
+function configSpec(decorator: string, reference: ConfigReference, as: 'cron' | 'every'): ScheduleSpec {
+  const key = reference.config;
+  if (typeof key !== 'string' || key.trim() === '' || Object.keys(reference).length !== 1) {
+    throw new JobDefinitionError(
+      'INVALID_SCHEDULE',
+      `${decorator}({ config }) takes exactly one non-empty configuration key, e.g. ${decorator}({ config: 'jobs.report' })`,
+    );
+  }
+  return { kind: 'config', key, as };
+}
 
 export interface DecoratedJob {
   decorator: '@Cron' | '@Every' | '@Job';
@@ -75,18 +97,27 @@ function checkUsage(decorator: string, first: unknown, expected: string): void {
   }
 }
 
-/** Runs the method on a cron schedule: `@Cron('0 9 * * 1-5', { timezone: 'Europe/Berlin' })`. */
-export function Cron(expression: string, options: JobOptions = {}): MethodDecorator {
+/**
+ * Runs the method on a cron schedule: `@Cron('0 9 * * 1-5', { timezone: 'Europe/Berlin' })`, or
+ * on one read from configuration at registration: `@Cron({ config: 'reports.dailyCron' })`.
+ */
+export function Cron(expression: string | ConfigReference, options: JobOptions = {}): MethodDecorator {
   checkUsage('@Cron', expression, "'*/5 * * * *'");
   checkOptionKeys(options.name ?? '@Cron', options);
-  return makeDecorator({ decorator: '@Cron', schedule: { kind: 'cron', expression }, options });
+  const schedule: ScheduleSpec = isConfigReference(expression)
+    ? configSpec('@Cron', expression, 'cron')
+    : { kind: 'cron', expression };
+  return makeDecorator({ decorator: '@Cron', schedule, options });
 }
 
-/** Runs the method at a fixed interval: `@Every('5m')`. */
-export function Every(duration: string | number, options: JobOptions = {}): MethodDecorator {
+/** Runs the method at a fixed interval: `@Every('5m')`, or `@Every({ config: 'sync.interval' })`. */
+export function Every(duration: string | number | ConfigReference, options: JobOptions = {}): MethodDecorator {
   checkUsage('@Every', duration, "'5m'");
   checkOptionKeys(options.name ?? '@Every', options);
-  return makeDecorator({ decorator: '@Every', schedule: { kind: 'every', duration }, options });
+  const schedule: ScheduleSpec = isConfigReference(duration)
+    ? configSpec('@Every', duration, 'every')
+    : { kind: 'every', duration };
+  return makeDecorator({ decorator: '@Every', schedule, options });
 }
 
 /** Runs the method on any schedule: `@Job({ schedule: every('1h', { anchor }), owner: 'team' })`. */

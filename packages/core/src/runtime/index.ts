@@ -1,7 +1,7 @@
 // The scheduler runtime: what a service imports to run jobs.
 
 export { type Clock, SystemClock, type TimerHandle } from './clock.js';
-export { Cron, Every, Job } from './decorators.js';
+export { type ConfigReference, Cron, Every, Job } from './decorators.js';
 export {
   type CancelReason,
   JobDefinitionError,
@@ -39,11 +39,13 @@ export type {
   OverlapPolicy,
   RetryOptions,
 } from './job-options.js';
+export type { ConfigReader } from './job-registry.js';
 export { DISABLED_JOBS_ENV } from './kill-switch.js';
 export type { Logger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   type JobSnapshot,
+  type RegisterOptions,
   type RunResult,
   Scheduler,
   type SchedulerOptions,

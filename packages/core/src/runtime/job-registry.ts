@@ -44,6 +44,8 @@ function isSchedule(value: unknown): value is Schedule {
 
 function buildSchedule(job: string, spec: ScheduleSpec, options: JobOptions): Schedule {
   try {
+    if (spec.kind === 'config')
+      throw new JobDefinitionError('INVALID_SCHEDULE', `configuration key '${spec.key}' was not resolved`, { job });
     if (spec.kind === 'every') return every(spec.duration);
     const source = spec.kind === 'cron' ? spec.expression : spec.schedule;
     if (isSchedule(source)) {
@@ -145,8 +147,59 @@ export function sourceFromDefinition(definition: JobDefinition): JobSource {
   };
 }
 
+/**
+ * Reads configuration by key for `@Cron({ config })` / `@Every({ config })`: the value is the
+ * schedule (a string, a number of ms for @Every, or a Schedule), or an object
+ * `{ schedule, ...options }` whose options override the decorator's. Undefined means not set.
+ */
+export type ConfigReader = (key: string) => unknown;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A config-driven spec resolved to a schedule and options, or a JobDefinitionError naming the key. */
+function resolveConfigSpec(
+  job: string,
+  spec: { key: string; as: 'cron' | 'every' },
+  options: JobOptions,
+  config: ConfigReader | undefined,
+): { schedule: ScheduleSpec; options: JobOptions } {
+  if (!config) {
+    throw new JobDefinitionError(
+      'INVALID_SCHEDULE',
+      `the schedule comes from configuration key '${spec.key}': register the instance with register(instance, { config: (key) => ... }) (@tickwise/nestjs does this with ConfigService)`,
+      { job },
+    );
+  }
+  const value = config(spec.key);
+  const where = `configuration key '${spec.key}'`;
+  if (value === undefined || value === null || value === '') {
+    throw new JobDefinitionError('INVALID_SCHEDULE', `${where} is not set`, { job });
+  }
+  const fromValue = (schedule: unknown): ScheduleSpec => {
+    if (typeof schedule === 'string') {
+      return spec.as === 'cron' ? { kind: 'cron', expression: schedule } : { kind: 'every', duration: schedule };
+    }
+    if (typeof schedule === 'number' && spec.as === 'every') return { kind: 'every', duration: schedule };
+    if (isSchedule(schedule)) return { kind: 'schedule', schedule };
+    throw new JobDefinitionError(
+      'INVALID_SCHEDULE',
+      `${where} must be ${spec.as === 'cron' ? 'a cron expression' : "a duration such as '5m' or a number of ms"}, or { schedule, ...options }; got ${typeof schedule}`,
+      { job },
+    );
+  };
+  if (isPlainObject(value)) {
+    const { schedule, ...overrides } = value;
+    if (schedule === undefined) throw new JobDefinitionError('INVALID_SCHEDULE', `${where} has no 'schedule'`, { job });
+    checkOptionKeys(job, overrides);
+    return { schedule: fromValue(schedule), options: { ...options, ...(overrides as JobOptions) } };
+  }
+  return { schedule: fromValue(value), options };
+}
+
 /** Every decorated method of an instance (most-derived definition of each name wins). */
-export function sourcesFromInstance(instance: object): JobSource[] {
+export function sourcesFromInstance(instance: object, config?: ConfigReader): JobSource[] {
   if (typeof instance !== 'object' || instance === null) {
     throw new JobDefinitionError('INVALID_OPTION', 'register() needs a class instance');
   }
@@ -163,11 +216,16 @@ export function sourcesFromInstance(instance: object): JobSource[] {
       seen.add(key);
       const method = Object.getOwnPropertyDescriptor(proto, key)?.value;
       for (const spec of jobSpecsOf(method) ?? ([] as DecoratedJob[])) {
+        const name = spec.options.name ?? `${className}.${key}`;
+        const resolved =
+          spec.schedule.kind === 'config'
+            ? resolveConfigSpec(name, spec.schedule, spec.options, config)
+            : { schedule: spec.schedule, options: spec.options };
         sources.push({
-          name: spec.options.name ?? `${className}.${key}`,
+          name: resolved.options.name ?? name,
           functionName: `${className}.${key}`,
-          schedule: spec.schedule,
-          options: spec.options,
+          schedule: resolved.schedule,
+          options: resolved.options,
           run: (context) => (method as JobHandler).call(instance, context),
         });
       }

@@ -15,7 +15,13 @@ import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReaso
 import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
-import { type BuiltJob, buildJob, sourceFromDefinition, sourcesFromInstance } from './job-registry.js';
+import {
+  type BuiltJob,
+  buildJob,
+  type ConfigReader,
+  sourceFromDefinition,
+  sourcesFromInstance,
+} from './job-registry.js';
 import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { type Logger, silentLogger, withBindings } from './logger.js';
@@ -23,6 +29,11 @@ import { MemoryStore } from './memory-store.js';
 import { HandlerContext } from './run-context.js';
 import type { Claim, ClaimStore, RunOutcome } from './store.js';
 import { type QueueEntry, TimerQueue } from './timer-queue.js';
+
+export interface RegisterOptions {
+  /** Reads the configuration keys named by `@Cron({ config })` and `@Every({ config })`; undefined = not set. */
+  config?: ConfigReader;
+}
 
 export interface SchedulerOptions {
   /** Where claims live; default an in-process MemoryStore. */
@@ -198,10 +209,13 @@ export class Scheduler {
     return job.info;
   }
 
-  /** Adds every @Cron/@Every/@Job method of `instance`, bound to it. */
-  register(instance: object): JobInfo[] {
+  /**
+   * Adds every @Cron/@Every/@Job method of `instance`, bound to it. `config` reads the keys that
+   * `@Cron({ config })` / `@Every({ config })` name (e.g. `(key) => configService.get(key)`).
+   */
+  register(instance: object, options: RegisterOptions = {}): JobInfo[] {
     // All jobs are validated before any is added, so a bad one leaves the scheduler unchanged.
-    const built = sourcesFromInstance(instance).map((source) => buildJob(source));
+    const built = sourcesFromInstance(instance, options.config).map((source) => buildJob(source));
     this.checkUnique(built);
     for (const job of built) this.insert(job);
     return built.map((job) => job.info);
