@@ -39,7 +39,7 @@ export type {
   OverlapPolicy,
   RetryOptions,
 } from './job-options.js';
-export type { ConfigReader } from './job-registry.js';
+export { type ConfigReader, hasDecoratedJobs } from './job-registry.js';
 export { DISABLED_JOBS_ENV } from './kill-switch.js';
 export type { Logger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';

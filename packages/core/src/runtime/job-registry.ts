@@ -198,6 +198,21 @@ function resolveConfigSpec(
   return { schedule: fromValue(value), options };
 }
 
+/** Whether an instance has any @Cron/@Every/@Job method (for integrations that scan many objects). */
+export function hasDecoratedJobs(instance: unknown): boolean {
+  if (typeof instance !== 'object' || instance === null) return false;
+  for (
+    let proto = Object.getPrototypeOf(instance);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key !== 'constructor' && jobSpecsOf(Object.getOwnPropertyDescriptor(proto, key)?.value)) return true;
+    }
+  }
+  return false;
+}
+
 /** Every decorated method of an instance (most-derived definition of each name wins). */
 export function sourcesFromInstance(instance: object, config?: ConfigReader): JobSource[] {
   if (typeof instance !== 'object' || instance === null) {

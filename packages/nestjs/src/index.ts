@@ -1,0 +1,6 @@
+// @tickwise/nestjs: TickwiseModule (discovery, config-driven schedules, shutdown) and its options.
+// The health indicator is at '@tickwise/nestjs/terminus'. Inject `Scheduler` from @tickwise/core.
+
+export { TickwiseJobsExplorer } from './jobs-explorer.js';
+export { TICKWISE_OPTIONS, type TickwiseModuleAsyncOptions, type TickwiseModuleOptions } from './options.js';
+export { TickwiseModule } from './tickwise.module.js';

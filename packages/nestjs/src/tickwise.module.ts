@@ -1,0 +1,57 @@
+// TickwiseModule: one Scheduler for the app, injectable as `Scheduler` from @tickwise/core, with
+// every decorated job of the app's providers and controllers registered at bootstrap.
+
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Scheduler } from '@tickwise/core';
+import { TickwiseJobsExplorer } from './jobs-explorer.js';
+import { TICKWISE_OPTIONS, type TickwiseModuleAsyncOptions, type TickwiseModuleOptions } from './options.js';
+
+function schedulerFrom(options: TickwiseModuleOptions): Scheduler {
+  return new Scheduler({
+    ...(options.store && { store: options.store }),
+    ...(options.logger && { logger: options.logger }),
+    ...(options.instanceId && { instanceId: options.instanceId }),
+    ...(options.disabled && { disabled: options.disabled }),
+    ...(options.clock && { clock: options.clock }),
+    ...(options.env && { env: options.env }),
+  });
+}
+
+const shared: Provider[] = [
+  { provide: Scheduler, useFactory: schedulerFrom, inject: [TICKWISE_OPTIONS] },
+  TickwiseJobsExplorer,
+];
+
+export class TickwiseModule {
+  /** `TickwiseModule.forRoot({ store, logger, instanceId, disabled })` in the root module. */
+  static forRoot(options: TickwiseModuleOptions = {}): DynamicModule {
+    return {
+      module: TickwiseModule,
+      imports: [DiscoveryModule],
+      providers: [{ provide: TICKWISE_OPTIONS, useValue: options }, ...shared],
+      exports: [Scheduler],
+    };
+  }
+
+  /** Options from other providers: `forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory })`. */
+  static forRootAsync(options: TickwiseModuleAsyncOptions): DynamicModule {
+    return {
+      module: TickwiseModule,
+      imports: [DiscoveryModule, ...((options.imports ?? []) as DynamicModule[])],
+      providers: [
+        {
+          provide: TICKWISE_OPTIONS,
+          useFactory: options.useFactory as (...args: unknown[]) => TickwiseModuleOptions,
+          inject: (options.inject ?? []) as never[],
+        },
+        ...shared,
+      ],
+      exports: [Scheduler],
+    };
+  }
+}
+
+// Applied as calls, not decorator syntax: see jobs-explorer.ts.
+Global()(TickwiseModule);
+Module({})(TickwiseModule);
