@@ -10,12 +10,14 @@ import { checkCommand } from './check-command.js';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './diagnostic-formats.js';
 import type { CliIo } from './io.js';
 import { listCommand } from './list-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { nextCommand } from './next-command.js';
 
 const USAGE = `Usage:
   tickwise list [paths...] [--json] [-n <runs>]        jobs with schedule, zone, next run, place, owner
   tickwise check [paths...] [--format text|json|github] diagnostics; exit code 1 on errors
   tickwise next "<schedule>" [--tz <zone>] [-n <runs>]  preview the next runs, with DST notes
+  tickwise migrate nestjs-schedule [paths...] [--write] rewrite @nestjs/schedule jobs to Tickwise (dry run by default)
 
 Options:
   --config <file>   include/exclude patterns (default: tickwise.config.json or package.json "tickwise")
@@ -60,6 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         n: { type: 'string', short: 'n' },
         now: { type: 'string' },
         config: { type: 'string' },
+        write: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -82,6 +85,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     };
     switch (command) {
       case 'list':
+        onlyFor('write', 'migrate');
         onlyFor('format', 'check');
         onlyFor('tz', 'next');
         return listCommand(
@@ -95,6 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io,
         );
       case 'check': {
+        onlyFor('write', 'migrate');
         onlyFor('json', 'list (for check: --format json)');
         onlyFor('tz', 'next');
         onlyFor('n', 'list or tickwise next');
@@ -105,6 +110,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return checkCommand({ paths: rest, format, now, ...(config && { config }) }, io);
       }
       case 'next': {
+        onlyFor('write', 'migrate');
         onlyFor('json', 'list');
         onlyFor('format', 'check');
         if (rest.length !== 1)
@@ -117,8 +123,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io,
         );
       }
+      case 'migrate': {
+        const [from, ...paths] = rest;
+        if (from !== 'nestjs-schedule') {
+          throw new UsageError(
+            `tickwise migrate takes what to migrate from: tickwise migrate nestjs-schedule [paths...] [--write]`,
+          );
+        }
+        for (const flag of ['json', 'format', 'tz', 'n'])
+          onlyFor(flag, flag === 'format' ? 'check' : flag === 'json' ? 'list' : 'next');
+        return migrateCommand({ paths, write: values.write ?? false, ...(config && { config }) }, io);
+      }
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, check, next)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, check, next, migrate)`);
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
