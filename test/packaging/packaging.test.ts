@@ -89,6 +89,19 @@ describe('packaging of @tickwise/core', () => {
   });
 });
 
+describe('packaging of @tickwise/nestjs', () => {
+  it('loads from a CommonJS Nest app with require() (Nest 11 apps are CommonJS)', () => {
+    const out = node([
+      '-e',
+      `const { TickwiseModule, nestLogger } = require('@tickwise/nestjs');
+       const { TickwiseHealthIndicator } = require('@tickwise/nestjs/terminus');
+       const mod = TickwiseModule.forRoot();
+       console.log(mod.module === TickwiseModule, typeof nestLogger().info, typeof TickwiseHealthIndicator);`,
+    ]);
+    assert.equal(out.trim(), 'true function function');
+  });
+});
+
 describe('version', () => {
   it('the telemetry scope version matches package.json', async () => {
     const { VERSION } = await import('../../packages/core/src/version.js');

@@ -5,7 +5,7 @@ import type { ClaimStore, Clock, ConfigReader, Logger } from '@tickwise/core';
 export interface TickwiseModuleOptions {
   /** Claim store; default the in-memory store (one process). Use RedisStore/PostgresStore for replicas. */
   store?: ClaimStore;
-  /** Any pino-compatible logger (debug/info/warn/error), e.g. a Nest logger adapter. */
+  /** Any pino-compatible logger (debug/info/warn/error); default Nest's Logger (context 'Tickwise'). */
   logger?: Logger;
   /** This replica's id in claims, logs and telemetry; default a random one. */
   instanceId?: string;

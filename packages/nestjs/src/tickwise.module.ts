@@ -5,12 +5,14 @@ import { type DynamicModule, Global, Module, type Provider } from '@nestjs/commo
 import { DiscoveryModule } from '@nestjs/core';
 import { Scheduler } from '@tickwise/core';
 import { TickwiseJobsExplorer } from './jobs-explorer.js';
+import { nestLogger } from './nest-logger.js';
 import { TICKWISE_OPTIONS, type TickwiseModuleAsyncOptions, type TickwiseModuleOptions } from './options.js';
 
 function schedulerFrom(options: TickwiseModuleOptions): Scheduler {
   return new Scheduler({
     ...(options.store && { store: options.store }),
-    ...(options.logger && { logger: options.logger }),
+    // Through Nest's Logger unless the app gives another (e.g. pino).
+    logger: options.logger ?? nestLogger(),
     ...(options.instanceId && { instanceId: options.instanceId }),
     ...(options.disabled && { disabled: options.disabled }),
     ...(options.clock && { clock: options.clock }),

@@ -117,10 +117,10 @@ describe('@tickwise/nestjs in a real Nest application (legacy decorators + emitD
     const clock = new VirtualClock('2026-01-05T00:00:00Z');
     const app = await start({ tickwise: { clock, env: {} }, config: CONFIG, providers: [fixture.FailingJob] });
     const indicator = app.get(TickwiseHealthIndicator);
-    assert.equal((await indicator.isHealthy())['scheduler']?.status, 'up');
+    assert.equal((await indicator.isHealthy()).scheduler?.status, 'up');
     await clock.advance('3h');
     const result = (await indicator.isHealthy()) as Record<string, Record<string, unknown>>;
-    const details = result['scheduler'] as { status: string; schedulerStatus: string; troubled: unknown[] };
+    const details = result.scheduler as { status: string; schedulerStatus: string; troubled: unknown[] };
     assert.equal(details.status, 'down');
     assert.equal(details.schedulerStatus, 'failing');
     assert.deepEqual(details.troubled, [

@@ -332,7 +332,9 @@ function rewriteImports(
     .join('\n');
   const edits: Edit[] = [];
   imports.forEach((declaration, i) => {
-    const bindings = (declaration.importClause?.namedBindings as TS.NamedImports).elements;
+    // Only declarations with named imports were collected.
+    const bindings = (declaration.importClause as TS.ImportClause & { namedBindings: TS.NamedImports }).namedBindings
+      .elements;
     const kept = bindings.filter((element) => !convertedNames.has(element.name.text));
     const replacement = i === 0 ? added : '';
     if (kept.length === 0) {
