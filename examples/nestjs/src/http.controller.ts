@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { HealthCheck, type HealthCheckService } from '@nestjs/terminus';
-import type { Scheduler } from '@tickwise/core';
-import type { TickwiseHealthIndicator } from '@tickwise/nestjs/terminus';
+// Value imports (not `import type`): Nest injects by the classes emitDecoratorMetadata records.
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Scheduler } from '@tickwise/core';
+import { TickwiseHealthIndicator } from '@tickwise/nestjs/terminus';
 
 @Controller()
 export class HttpController {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron, Every, type RunContext } from '@tickwise/core';
-import type { InventoryClient } from './inventory.client.js';
+// A value import: emitDecoratorMetadata needs the class at run time for constructor injection.
+import { InventoryClient } from './inventory.client.js';
 
 @Injectable()
 export class JobsService {
