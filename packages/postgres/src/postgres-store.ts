@@ -3,9 +3,12 @@
 
 import {
   type Claim,
+  type ClaimRefusal,
   type ClaimRequest,
   type ClaimResult,
   type ClaimStore,
+  claimGranted,
+  claimRefused,
   type RunOutcome,
   StoreError,
 } from '@tickwise/core';
@@ -113,26 +116,11 @@ export class PostgresStore implements ClaimStore {
     ]);
     const row = rows[0];
     if (!row?.out_acquired) {
-      const reason = (row?.out_reason ?? 'claimed-elsewhere') as
-        | 'claimed-elsewhere'
-        | 'completed'
-        | 'overlap'
-        | 'early';
+      const reason = (row?.out_reason ?? 'claimed-elsewhere') as ClaimRefusal;
       const left = row?.out_lease_until;
-      return left === null || left === undefined
-        ? { acquired: false, reason }
-        : { acquired: false, reason, retryAfterMs: Number(left) };
+      return claimRefused(reason, left === null || left === undefined ? undefined : Number(left));
     }
-    return {
-      acquired: true,
-      claim: {
-        job: request.job,
-        tick: new Date(tick),
-        owner: request.owner,
-        fence: Number(row.out_fence),
-        leaseUntil: new Date(Number(row.out_lease_until)),
-      },
-    };
+    return claimGranted(request, Number(row.out_fence), Number(row.out_lease_until));
   }
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {

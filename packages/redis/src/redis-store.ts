@@ -2,9 +2,12 @@
 
 import {
   type Claim,
+  type ClaimRefusal,
   type ClaimRequest,
   type ClaimResult,
   type ClaimStore,
+  claimGranted,
+  claimRefused,
   type RunOutcome,
   StoreError,
 } from '@tickwise/core';
@@ -131,21 +134,9 @@ export class RedisStore implements ClaimStore {
       Math.ceil(request.maxEarlyMs),
     );
     if (ok !== 1) {
-      const reason = second as 'claimed-elsewhere' | 'completed' | 'overlap' | 'early';
-      return third === undefined
-        ? { acquired: false, reason }
-        : { acquired: false, reason, retryAfterMs: Number(third) };
+      return claimRefused(second as ClaimRefusal, third === undefined ? undefined : Number(third));
     }
-    return {
-      acquired: true,
-      claim: {
-        job: request.job,
-        tick: new Date(tick),
-        owner: request.owner,
-        fence: Number(second),
-        leaseUntil: new Date(Number(third)),
-      },
-    };
+    return claimGranted(request, Number(second), Number(third));
   }
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {

@@ -52,4 +52,13 @@ export {
   type StopOptions,
   type StopResult,
 } from './scheduler.js';
-export type { Claim, ClaimRefusal, ClaimRequest, ClaimResult, ClaimStore, RunOutcome } from './store.js';
+export {
+  type Claim,
+  type ClaimRefusal,
+  type ClaimRequest,
+  type ClaimResult,
+  type ClaimStore,
+  claimGranted,
+  claimRefused,
+  type RunOutcome,
+} from './store.js';

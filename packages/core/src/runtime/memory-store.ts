@@ -1,7 +1,14 @@
 // The embedded default store: claims in a Map, in one process. Same semantics as the shared
 // stores, so code and tests written against it hold when a service moves to Redis or PostgreSQL.
 
-import type { Claim, ClaimRequest, ClaimResult, ClaimStore, RunOutcome } from './store.js';
+import {
+  type Claim,
+  type ClaimRequest,
+  type ClaimResult,
+  type ClaimStore,
+  claimGranted,
+  type RunOutcome,
+} from './store.js';
 
 interface ClaimRecord {
   owner: string;
@@ -45,7 +52,7 @@ export class MemoryStore implements ClaimStore {
       if (existing.owner !== request.owner) {
         return { acquired: false, reason: 'claimed-elsewhere', retryAfterMs: existing.leaseUntil - now };
       }
-      return { acquired: true, claim: this.toClaim(request, existing) };
+      return claimGranted(request, existing.fence, existing.leaseUntil);
     }
     if (request.exclusive && this.hasLiveRun(request.job, id, now)) return { acquired: false, reason: 'overlap' };
     const record: ClaimRecord = {
@@ -60,7 +67,7 @@ export class MemoryStore implements ClaimStore {
     const live = this.running.get(request.job);
     if (live) live.push(id);
     else this.running.set(request.job, [id]);
-    return { acquired: true, claim: this.toClaim(request, record) };
+    return claimGranted(request, record.fence, record.leaseUntil);
   }
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {
@@ -116,16 +123,6 @@ export class MemoryStore implements ClaimStore {
       if (id !== except && record?.state === 'running' && record.leaseUntil > now) return true;
     }
     return false;
-  }
-
-  private toClaim(request: ClaimRequest, record: ClaimRecord): Claim {
-    return {
-      job: request.job,
-      tick: new Date(request.tick),
-      owner: record.owner,
-      fence: record.fence,
-      leaseUntil: new Date(record.leaseUntil),
-    };
   }
 
   /** Drops records past their retention, at most once a minute. */

@@ -59,6 +59,27 @@ export type ClaimResult =
 
 export type RunOutcome = 'success' | 'failure' | 'timeout' | 'cancelled';
 
+/** For store implementations: the result of a granted claim (fence and lease end by the store). */
+export function claimGranted(request: ClaimRequest, fence: number, leaseUntilMs: number): ClaimResult {
+  return {
+    acquired: true,
+    claim: {
+      job: request.job,
+      tick: new Date(request.tick.getTime()),
+      owner: request.owner,
+      fence,
+      leaseUntil: new Date(leaseUntilMs),
+    },
+  };
+}
+
+/** For store implementations: a refusal, with `retryAfterMs` only when the store gave one. */
+export function claimRefused(reason: ClaimRefusal, retryAfterMs?: number | null): ClaimResult {
+  return retryAfterMs === undefined || retryAfterMs === null
+    ? { acquired: false, reason }
+    : { acquired: false, reason, retryAfterMs };
+}
+
 export interface ClaimStore {
   /**
    * Claims a tick. A claim retried by the same owner for the same tick while its lease is live
