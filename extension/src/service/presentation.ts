@@ -5,12 +5,13 @@ import {
   describeJob,
   formatInZone,
   formatRelative,
+  formatShortInZone,
   isoSeconds,
   type JobDeclaration,
   scheduleOf,
 } from '@tickwise/analyzer';
 import { type CronSchedule, guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
-import { machineTimeZone, shortDate } from './dates.js';
+import { machineTimeZone } from './dates.js';
 import { escapeMarkdown, inlineCode } from './markdown.js';
 
 export interface DisplayOptions {
@@ -38,7 +39,7 @@ export function lensTitle(job: JobDeclaration, now: Date): string {
   if (!schedule) return `${prefix}Invalid schedule — see Problems`;
   const next = schedule.next(now);
   if (!next) return `${prefix}${schedule.describe()} — no more runs`;
-  return `${prefix}${schedule.describe()} — next: ${shortDate(next, zoneOf(job))}, ${formatRelative(next, now)}`;
+  return `${prefix}${schedule.describe()} — next: ${formatShortInZone(next, zoneOf(job))}, ${formatRelative(next, now)}`;
 }
 
 /** The tree item's description: "At 09:00 … · in 2h 13m · data-team". */

@@ -20,5 +20,5 @@ export type {
 export { isDynamic } from './model.js';
 export { projectDiagnostics } from './project.js';
 export { nextRunsOf, scheduleOf } from './schedule-of.js';
-export { formatInZone, formatRelative, isoSeconds } from './time-format.js';
+export { formatInZone, formatRelative, formatShortInZone, isoSeconds } from './time-format.js';
 export { setTypeScriptLoader, type TypeScript } from './typescript.js';

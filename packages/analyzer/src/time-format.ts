@@ -1,33 +1,55 @@
 // Dates for people: wall time in a zone with its abbreviation, and "in 2h 13m".
 
+const FULL: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+};
+const SHORT: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
+// Building an Intl.DateTimeFormat costs far more than using one: one per (style, zone).
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
+/** The date's parts in `zone` (weekday, day, hour, …), in the given style. */
+function partsInZone(date: Date, zone: string, style: 'full' | 'short'): Record<string, string> {
+  const key = `${style} ${zone}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
+    formatter = new Intl.DateTimeFormat(style === 'full' ? 'en-US' : 'en-GB', {
+      ...(style === 'full' ? FULL : SHORT),
       timeZone: zone,
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
     });
-    formatters.set(zone, formatter);
+    formatters.set(key, formatter);
   }
-  return formatter;
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(date)) parts[part.type] = part.value;
+  return parts;
 }
 
 /** 'Mon 2026-11-30 09:00 GMT+1' (seconds shown only when not zero). */
 export function formatInZone(date: Date, zone: string): string {
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(zone).formatToParts(date)) parts[part.type] = part.value;
+  const parts = partsInZone(date, zone, 'full');
   const seconds = parts.second === '00' ? '' : `:${parts.second}`;
   return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${seconds} ${parts.timeZoneName}`;
+}
+
+/** 'Mon 1 Dec 09:00' in `zone`: no year or zone name, for places where the run is close and the zone shown. */
+export function formatShortInZone(date: Date, zone: string): string {
+  const parts = partsInZone(date, zone, 'short');
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.hour}:${parts.minute}`;
 }
 
 /** 'in 2h 13m', 'in 45s', 'in 3d 4h'; '2h ago' for the past. */
