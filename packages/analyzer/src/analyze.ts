@@ -14,41 +14,20 @@ import {
   type JobDeclaration,
   type OptionValue,
 } from './model.js';
+import { parseSource } from './parse.js';
 import { LineMap } from './span.js';
-import { type TypeScript, typescript } from './typescript.js';
+import { typescript } from './typescript.js';
 
 export interface AnalyzeOptions {
   /** Start of the year in which DST warnings look for transitions; default now. */
   now?: Date;
 }
 
-const SCRIPT_KINDS: Record<string, keyof typeof TS.ScriptKind> = {
-  '.ts': 'TS',
-  '.mts': 'TS',
-  '.cts': 'TS',
-  '.tsx': 'TSX',
-  '.js': 'JS',
-  '.mjs': 'JS',
-  '.cjs': 'JS',
-  '.jsx': 'JSX',
-};
-
-/** The file extensions the analyzer reads. */
-export const SOURCE_EXTENSIONS: readonly string[] = Object.keys(SCRIPT_KINDS);
-
-function scriptKind(ts: TypeScript, file: string): TS.ScriptKind {
-  const dot = file.lastIndexOf('.');
-  const name = SCRIPT_KINDS[dot === -1 ? '' : file.slice(dot).toLowerCase()];
-  return name ? ts.ScriptKind[name] : ts.ScriptKind.TS;
-}
-
 /** Jobs and diagnostics of one file. Never throws on bad source; never runs it. */
 export function analyzeSource(file: string, text: string, options: AnalyzeOptions = {}): FileAnalysis {
   if (!mayDeclareJobs(text)) return { file, jobs: [], diagnostics: [] };
-  const ts = typescript();
-  // No parent pointers: the walks carry their ancestors, and setting parents costs a fifth of the parse.
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
-  const discovery = JobDiscovery.run(ts, source);
+  const source = parseSource(file, text, false);
+  const discovery = JobDiscovery.run(typescript(), source);
   const lines = new LineMap(text);
   const spanOf = (node: TS.Node) => lines.span(node.getStart(source), node.getEnd());
   const diagnostics: AnalyzerDiagnostic[] = discovery.problems.map((p) => ({
@@ -122,7 +101,13 @@ function scheduleDiagnostics(
 ): AnalyzerDiagnostic[] {
   if (found.schedule.dynamic) return [];
   const zone = 'value' in found.timezone ? found.timezone.value : 'UTC';
-  const found_ = cachedValidation(found.schedule.text, found.schedule.kind, zone, found.dayMatch ?? 'or', options.now);
+  const diagnostics = cachedValidation(
+    found.schedule.text,
+    found.schedule.kind,
+    zone,
+    found.dayMatch ?? 'or',
+    options.now,
+  );
   const valueNode = found.scheduleValueNode ?? found.scheduleNode;
   const contentStart = discovery.contentStart(valueNode);
   const place = (d: ScheduleDiagnostic) => {
@@ -130,7 +115,7 @@ function scheduleDiagnostics(
     if (contentStart === undefined || d.target === 'timezone') return spanOf(valueNode);
     return lines.span(contentStart + d.start, contentStart + d.end);
   };
-  return found_.map((d) => ({
+  return diagnostics.map((d) => ({
     code: d.code,
     severity: d.severity,
     message: d.message,

@@ -2,7 +2,7 @@
 // system, no VS Code, no execution of the analysed code. File scanning lives in
 // '@tickwise/analyzer/node'.
 
-export { type AnalyzeOptions, analyzeSource, SOURCE_EXTENSIONS } from './analyze.js';
+export { type AnalyzeOptions, analyzeSource } from './analyze.js';
 export { AnalyzerCode } from './codes.js';
 export { describeJob } from './describe-job.js';
 export { mayDeclareJobs } from './imports.js';
@@ -18,6 +18,7 @@ export type {
   Span,
 } from './model.js';
 export { isDynamic } from './model.js';
+export { SOURCE_EXTENSIONS } from './parse.js';
 export { projectDiagnostics } from './project.js';
 export { nextRunsOf, scheduleOf } from './schedule-of.js';
 export { formatInZone, formatRelative, formatShortInZone, isoSeconds } from './time-format.js';

@@ -5,6 +5,7 @@
 
 import { validateSchedule } from '@tickwise/core/schedule';
 import type * as TS from 'typescript';
+import { parseSource } from '../parse.js';
 import { LineMap } from '../span.js';
 import { type TypeScript, typescript } from '../typescript.js';
 
@@ -35,18 +36,12 @@ const NEST = '@nestjs/schedule';
 /** Nest option -> what to do with it in Tickwise options. */
 const DROPPED_OPTIONS = new Set(['waitForCompletion']);
 
-function scriptKind(ts: TypeScript, file: string): TS.ScriptKind {
-  if (/\.tsx$/i.test(file)) return ts.ScriptKind.TSX;
-  if (/\.jsx$/i.test(file)) return ts.ScriptKind.JSX;
-  if (/\.[cm]?js$/i.test(file)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
-}
-
 export function migrateNestSchedule(file: string, text: string): MigrationResult {
   const unchanged: MigrationResult = { text, changed: false, converted: [], left: [] };
   if (!text.includes(NEST)) return unchanged;
   const ts = typescript();
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
+  // With parent pointers: a use is converted by looking at what encloses it.
+  const source = parseSource(file, text, true);
   const lines = new LineMap(text);
   const at = (pos: number) => {
     const p = lines.position(pos);
@@ -164,49 +159,26 @@ function convertUse(
   const newLocal = local === imported ? target.name : local;
   const rename: Edit[] =
     newLocal === local ? [] : [{ start: identifier.getStart(source), end: identifier.end, text: newLocal }];
-  if (imported === 'ScheduleModule') return scheduleModuleUse(ts, source, identifier, rename);
-  const call = decoratorCallOf(ts, source, identifier);
-  if (!call) return { reason: `${imported} used other than as a decorator: convert by hand` };
+  if (imported === 'ScheduleModule') return scheduleModuleUse(ts, identifier, rename);
+  const call = identifier.parent;
+  // `@Name(...)`: the identifier is the callee of a call that is a decorator's expression.
+  if (!ts.isCallExpression(call) || call.expression !== identifier || !ts.isDecorator(call.parent))
+    return { reason: `${imported} used other than as a decorator: convert by hand` };
   if (imported === 'Interval') return intervalUse(ts, source, call, rename, quote);
   return cronUse(ts, source, call, rename);
 }
 
-/** The decorator call `@Name(...)` an identifier is the callee of, found by position. */
-function decoratorCallOf(
-  ts: TypeScript,
-  source: TS.SourceFile,
-  identifier: TS.Identifier,
-): TS.CallExpression | undefined {
-  let found: TS.CallExpression | undefined;
-  const visit = (node: TS.Node): void => {
-    if (found || node.pos > identifier.pos || node.end < identifier.end) return;
-    if (ts.isDecorator(node) && ts.isCallExpression(node.expression) && node.expression.expression === identifier) {
-      found = node.expression;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return found;
-}
-
-function scheduleModuleUse(ts: TypeScript, source: TS.SourceFile, identifier: TS.Identifier, rename: Edit[]): Outcome {
-  let call: TS.CallExpression | undefined;
-  const visit = (node: TS.Node): void => {
-    if (call || node.pos > identifier.pos || node.end < identifier.end) return;
-    if (
-      ts.isCallExpression(node) &&
-      ts.isPropertyAccessExpression(node.expression) &&
-      node.expression.expression === identifier &&
-      node.expression.name.text === 'forRoot'
-    ) {
-      call = node;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  if (!call || call.arguments.length > 0)
+function scheduleModuleUse(ts: TypeScript, identifier: TS.Identifier, rename: Edit[]): Outcome {
+  const access = identifier.parent;
+  const call = access?.parent;
+  const isForRoot =
+    ts.isPropertyAccessExpression(access) &&
+    access.expression === identifier &&
+    access.name.text === 'forRoot' &&
+    call !== undefined &&
+    ts.isCallExpression(call) &&
+    call.expression === access;
+  if (!isForRoot || call.arguments.length > 0)
     return { reason: 'ScheduleModule used other than as ScheduleModule.forRoot(): convert by hand' };
   return {
     edits: rename,

@@ -4,7 +4,7 @@
 import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { SOURCE_EXTENSIONS } from '../analyze.js';
+import { SOURCE_EXTENSIONS } from '../parse.js';
 import type { TickwiseConfig } from './config.js';
 import { UsageError } from './usage-error.js';
 
