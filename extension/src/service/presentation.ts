@@ -8,9 +8,10 @@ import {
   formatShortInZone,
   isoSeconds,
   type JobDeclaration,
+  runsWithDstNotes,
   scheduleOf,
 } from '@tickwise/analyzer';
-import { type CronSchedule, guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
+import { guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
 import { machineTimeZone } from './dates.js';
 import { escapeMarkdown, inlineCode } from './markdown.js';
 
@@ -51,27 +52,6 @@ export function treeDescription(job: JobDeclaration, now: Date): string {
   return parts.join(' · ');
 }
 
-interface RunRow {
-  run: Date;
-  note?: string;
-}
-
-function runRows(job: JobDeclaration, now: Date, count: number): { rows: RunRow[]; laterNotes: string[] } {
-  const schedule = scheduleOf(job);
-  if (!schedule) return { rows: [], laterNotes: [] };
-  const runs = schedule.nextRuns(count, now);
-  if (schedule.kind !== 'cron' || runs.length === 0) return { rows: runs.map((run) => ({ run })), laterNotes: [] };
-  const yearAhead = new Date(now.getTime() + 366 * 86_400_000);
-  const notes = (schedule as CronSchedule).dstNotes(now, yearAhead);
-  const byInstant = new Map(notes.map((n) => [n.runsAt.getTime(), n.message]));
-  const rows = runs.map((run) => {
-    const note = byInstant.get(run.getTime());
-    return note ? { run, note } : { run };
-  });
-  const shown = new Set(rows.map((r) => r.note));
-  return { rows, laterNotes: notes.map((n) => n.message).filter((m) => !shown.has(m)) };
-}
-
 /** Hover Markdown: the next runs in the job's zone, local time and UTC, with DST notes. */
 export function hoverMarkdown(job: JobDeclaration, options: DisplayOptions): string {
   const { now } = options;
@@ -80,12 +60,13 @@ export function hoverMarkdown(job: JobDeclaration, options: DisplayOptions): str
   const zone = zoneOf(job);
   const lines = [`**${escapeMarkdown(job.name)}** — ${escapeMarkdown(describeJob(job))}`, ''];
   if (job.framework === 'nestjs') lines.push('_Declared with @nestjs/schedule._', '');
+  const schedule = scheduleOf(job);
   if (job.schedule.dynamic) {
     lines.push(`The schedule is ${inlineCode(job.schedule.expression)}: known only at run time.`);
-  } else if (!scheduleOf(job)) {
+  } else if (!schedule) {
     lines.push('The schedule is invalid: see the Problems panel.');
   } else {
-    const { rows, laterNotes } = runRows(job, now, count);
+    const { runs: rows, laterNotes } = runsWithDstNotes(schedule, count, now);
     if (rows.length === 0) lines.push('No more runs.');
     else {
       // The job's zone, then local time, then UTC: each once (UTC always has its own column).
@@ -114,7 +95,8 @@ export function hoverMarkdown(job: JobDeclaration, options: DisplayOptions): str
 
 /** Plain text for the clipboard: one run per line, in the job's zone and UTC. */
 export function nextRunsText(job: JobDeclaration, options: DisplayOptions): string {
-  const { rows } = runRows(job, options.now, options.count ?? 5);
+  const schedule = scheduleOf(job);
+  const rows = schedule ? runsWithDstNotes(schedule, options.count ?? 5, options.now).runs : [];
   const zone = zoneOf(job);
   const header = `${job.name}: ${describeJob(job)}`;
   if (rows.length === 0) return `${header}\n(no next runs known)`;

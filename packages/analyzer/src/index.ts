@@ -20,6 +20,6 @@ export type {
 export { isDynamic } from './model.js';
 export { SOURCE_EXTENSIONS } from './parse.js';
 export { projectDiagnostics } from './project.js';
-export { nextRunsOf, scheduleOf } from './schedule-of.js';
+export { type AnnotatedRun, nextRunsOf, runsWithDstNotes, scheduleFromText, scheduleOf } from './schedule-of.js';
 export { formatInZone, formatRelative, formatShortInZone, isoSeconds } from './time-format.js';
 export { setTypeScriptLoader, type TypeScript } from './typescript.js';

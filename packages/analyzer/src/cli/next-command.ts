@@ -1,15 +1,8 @@
 // tickwise next "<expr>" [--tz Zone] [-n 10]: the next runs of a schedule, in its zone and UTC,
 // with DST notes on the runs a transition moves, and the schedule's diagnostics.
 
-import {
-  at,
-  type CronSchedule,
-  cron,
-  every,
-  guessScheduleKind,
-  type Schedule,
-  validateSchedule,
-} from '@tickwise/core/schedule';
+import { guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
+import { runsWithDstNotes, scheduleFromText } from '../schedule-of.js';
 import { formatInZone, formatRelative, isoSeconds } from '../time-format.js';
 import type { CliIo } from './io.js';
 import { renderTable } from './table.js';
@@ -19,12 +12,6 @@ export interface NextOptions {
   timezone: string;
   count: number;
   now: Date;
-}
-
-function build(expression: string, kind: 'cron' | 'every' | 'at', timezone: string): Schedule {
-  if (kind === 'every') return every(/^\d+$/.test(expression.trim()) ? Number(expression) : expression);
-  if (kind === 'at') return at(expression);
-  return cron(expression, { timezone });
 }
 
 export function nextCommand(options: NextOptions, io: CliIo): number {
@@ -42,8 +29,8 @@ export function nextCommand(options: NextOptions, io: CliIo): number {
     }
     return 1;
   }
-  const schedule = build(expression, kind, timezone);
-  const runs = schedule.nextRuns(options.count, now);
+  const schedule = scheduleFromText(kind, expression, { timezone });
+  const { runs } = runsWithDstNotes(schedule, options.count, now);
   io.out(`${expression}  (${kind}${kind === 'cron' ? `, ${schedule.timezone}` : ''})`);
   io.out(schedule.describe());
   io.out('');
@@ -51,21 +38,17 @@ export function nextCommand(options: NextOptions, io: CliIo): number {
     io.out(`No runs after ${isoSeconds(now)}.`);
     return 0;
   }
-  const last = runs[runs.length - 1] as Date;
-  const notes = kind === 'cron' ? (schedule as CronSchedule).dstNotes(now, new Date(last.getTime() + 1)) : [];
-  const noteAt = new Map(notes.map((note) => [note.runsAt.getTime(), note]));
   const zone = schedule.timezone;
-  const withNotes = runs.some((run) => noteAt.has(run.getTime()));
+  const withNotes = runs.some((r) => r.note !== undefined);
   const header = ['#', ...(zone === 'UTC' ? [] : [zone]), 'UTC', 'WHEN', ...(withNotes ? ['NOTE'] : [])];
-  const rows = runs.map((run, index) => {
+  const rows = runs.map(({ run, note }, index) => {
     const local = zone === 'UTC' ? [] : [formatInZone(run, zone)];
-    const note = withNotes ? [noteAt.get(run.getTime())?.message ?? ''] : [];
-    return [String(index + 1), ...local, isoSeconds(run), formatRelative(run, now), ...note];
+    return [String(index + 1), ...local, isoSeconds(run), formatRelative(run, now), ...(withNotes ? [note ?? ''] : [])];
   });
   io.out(renderTable(header, rows));
   // DST notes already shown beside their runs are not repeated; later transitions and other
   // warnings (e.g. an uneven step) follow the table.
-  const shown = new Set(notes.map((note) => note.message));
+  const shown = new Set(runs.map((r) => r.note));
   const rest = diagnostics.filter((d) => !shown.has(d.message));
   if (rest.length > 0) io.out('');
   for (const d of rest) io.out(`warning ${d.code}: ${d.message}`);
