@@ -1,6 +1,7 @@
 // Commands: refresh, sort, reveal a job, copy its next runs, preview a selected schedule.
 
 import type { JobDeclaration } from '@tickwise/analyzer';
+import { isKnownTimeZone } from '@tickwise/core/schedule';
 import * as vscode from 'vscode';
 import { nextRunsText, previewMarkdown } from '../service/presentation.js';
 import type { JobsController } from './controller.js';
@@ -39,7 +40,7 @@ export function registerCommands(controller: JobsController, tree: JobsTreeProvi
       const zone = await vscode.window.showInputBox({
         prompt: 'Time zone for the schedule',
         value: 'UTC',
-        validateInput: (value) => (isZone(value) ? undefined : `unknown time zone '${value}'`),
+        validateInput: (value) => (isKnownTimeZone(value) ? undefined : `unknown time zone '${value}'`),
       });
       if (zone === undefined) return;
       const { localZone, nextRuns } = controller.settings;
@@ -48,13 +49,4 @@ export function registerCommands(controller: JobsController, tree: JobsTreeProvi
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
     }),
   ];
-}
-
-function isZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }
