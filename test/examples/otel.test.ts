@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { startExample } from '../helpers/example-process.js';
 
 describe('examples/otel (the OpenTelemetry Node SDK, OTLP/HTTP)', () => {
   let child: ChildProcess | undefined;
@@ -31,42 +28,26 @@ describe('examples/otel (the OpenTelemetry Node SDK, OTLP/HTTP)', () => {
     const port = (probe.address() as { port: number }).port;
     probe.close();
 
-    child = spawn(process.execPath, ['--import', 'tsx/esm', 'examples/otel/src/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        PORT: String(port),
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
-        OTEL_METRIC_EXPORT_INTERVAL: '1000',
-        EXAMPLE_INTERVAL: '1s',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const example = startExample(['--import', 'tsx/esm', 'examples/otel/src/main.ts'], {
+      PORT: String(port),
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      EXAMPLE_INTERVAL: '1s',
     });
-    let output = '';
-    child.stdout?.on('data', (c) => {
-      output += c;
-    });
-    child.stderr?.on('data', (c) => {
-      output += c;
-    });
-    const deadline = Date.now() + 30_000;
-    const seen = () =>
-      bodies.some((b) => b.includes('run orders.export')) && bodies.some((b) => b.includes('tickwise.job.runs'));
-    while (!seen()) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        throw new Error(`nothing exported; received ${paths.join(', ')}\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    child = example.child;
+    await example.until(
+      () => bodies.some((b) => b.includes('run orders.export')) && bodies.some((b) => b.includes('tickwise.job.runs')),
+      () => `nothing exported; received ${paths.join(', ')}`,
+      30_000,
+    );
     assert.ok(paths.includes('/v1/traces') && paths.includes('/v1/metrics'), paths.join(', '));
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     assert.ok([200, 503].includes(health.status));
     assert.ok(['ok', 'degraded'].includes(((await health.json()) as { status: string }).status));
-    assert.match(output, /"traceId":"[0-9a-f]{32}"/);
+    assert.match(example.output, /"traceId":"[0-9a-f]{32}"/);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
-    assert.equal(code, 0, output);
+    assert.equal(code, 0, example.output);
     receiver.close();
   });
 });
