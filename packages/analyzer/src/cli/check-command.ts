@@ -1,9 +1,9 @@
 // tickwise check [paths...] [--format text|json|github]: diagnostics; exit 1 when any is an error.
 
-import { findSourceFiles, loadConfig } from '../node/index.js';
 import { analyzeFiles } from '../node/workspace.js';
 import { type DiagnosticFormat, formatDiagnostics } from './diagnostic-formats.js';
 import type { CliIo } from './io.js';
+import { selectedFiles } from './selected-files.js';
 
 export interface CheckOptions {
   paths: string[];
@@ -13,8 +13,7 @@ export interface CheckOptions {
 }
 
 export function checkCommand(options: CheckOptions, io: CliIo): number {
-  const { config } = loadConfig(io.cwd, options.config);
-  const files = findSourceFiles(options.paths, { cwd: io.cwd, config });
+  const files = selectedFiles(options.paths, options.config, io);
   const { diagnostics, jobs } = analyzeFiles(files, io.cwd, { now: options.now });
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;

@@ -2,11 +2,11 @@
 
 import { describeJob } from '../describe-job.js';
 import { isDynamic, type JobDeclaration } from '../model.js';
-import { findSourceFiles, loadConfig } from '../node/index.js';
 import { analyzeFiles } from '../node/workspace.js';
 import { nextRunsOf } from '../schedule-of.js';
 import { formatInZone, formatRelative, isoSeconds } from '../time-format.js';
 import type { CliIo } from './io.js';
+import { selectedFiles } from './selected-files.js';
 import { renderTable } from './table.js';
 
 export interface ListOptions {
@@ -22,8 +22,7 @@ function scheduleText(job: JobDeclaration): string {
 }
 
 export function listCommand(options: ListOptions, io: CliIo): number {
-  const { config } = loadConfig(io.cwd, options.config);
-  const files = findSourceFiles(options.paths, { cwd: io.cwd, config });
+  const files = selectedFiles(options.paths, options.config, io);
   const { jobs } = analyzeFiles(files, io.cwd, { now: options.now });
   if (options.json) {
     const rows = jobs.map((job) => ({

@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { migrateNestSchedule } from '../migrate/nestjs-schedule.js';
-import { findSourceFiles, loadConfig } from '../node/index.js';
 import type { CliIo } from './io.js';
+import { selectedFiles } from './selected-files.js';
 
 export interface MigrateOptions {
   paths: string[];
@@ -14,8 +14,7 @@ export interface MigrateOptions {
 }
 
 export function migrateCommand(options: MigrateOptions, io: CliIo): number {
-  const { config } = loadConfig(io.cwd, options.config);
-  const files = findSourceFiles(options.paths, { cwd: io.cwd, config });
+  const files = selectedFiles(options.paths, options.config, io);
   let changedFiles = 0;
   let converted = 0;
   let left = 0;
