@@ -198,28 +198,13 @@ function resolveConfigSpec(
   return { schedule: fromValue(value), options };
 }
 
-/** Whether an instance has any @Cron/@Every/@Job method (for integrations that scan many objects). */
-export function hasDecoratedJobs(instance: unknown): boolean {
-  if (typeof instance !== 'object' || instance === null) return false;
-  for (
-    let proto = Object.getPrototypeOf(instance);
-    proto && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key !== 'constructor' && jobSpecsOf(Object.getOwnPropertyDescriptor(proto, key)?.value)) return true;
-    }
-  }
-  return false;
-}
-
-/** Every decorated method of an instance (most-derived definition of each name wins). */
-export function sourcesFromInstance(instance: object, config?: ConfigReader): JobSource[] {
-  if (typeof instance !== 'object' || instance === null) {
-    throw new JobDefinitionError('INVALID_OPTION', 'register() needs a class instance');
-  }
-  const className = instance.constructor?.name || 'Anonymous';
-  const sources: JobSource[] = [];
+/**
+ * The methods of an instance's class chain that carry job specs. The most-derived definition of a
+ * name wins: an override without a decorator is not a job.
+ */
+function* decoratedMethods(
+  instance: object,
+): Generator<{ key: string; method: unknown; specs: readonly DecoratedJob[] }> {
   const seen = new Set<string>();
   for (
     let proto = Object.getPrototypeOf(instance);
@@ -230,20 +215,39 @@ export function sourcesFromInstance(instance: object, config?: ConfigReader): Jo
       if (key === 'constructor' || seen.has(key)) continue;
       seen.add(key);
       const method = Object.getOwnPropertyDescriptor(proto, key)?.value;
-      for (const spec of jobSpecsOf(method) ?? ([] as DecoratedJob[])) {
-        const name = spec.options.name ?? `${className}.${key}`;
-        const resolved =
-          spec.schedule.kind === 'config'
-            ? resolveConfigSpec(name, spec.schedule, spec.options, config)
-            : { schedule: spec.schedule, options: spec.options };
-        sources.push({
-          name: resolved.options.name ?? name,
-          functionName: `${className}.${key}`,
-          schedule: resolved.schedule,
-          options: resolved.options,
-          run: (context) => (method as JobHandler).call(instance, context),
-        });
-      }
+      const specs = jobSpecsOf(method);
+      if (specs) yield { key, method, specs };
+    }
+  }
+}
+
+/** Whether register(instance) would find any job (for integrations that scan many objects). */
+export function hasDecoratedJobs(instance: unknown): boolean {
+  if (typeof instance !== 'object' || instance === null) return false;
+  return !decoratedMethods(instance).next().done;
+}
+
+/** Every decorated method of an instance (most-derived definition of each name wins). */
+export function sourcesFromInstance(instance: object, config?: ConfigReader): JobSource[] {
+  if (typeof instance !== 'object' || instance === null) {
+    throw new JobDefinitionError('INVALID_OPTION', 'register() needs a class instance');
+  }
+  const className = instance.constructor?.name || 'Anonymous';
+  const sources: JobSource[] = [];
+  for (const { key, method, specs } of decoratedMethods(instance)) {
+    for (const spec of specs) {
+      const name = spec.options.name ?? `${className}.${key}`;
+      const resolved =
+        spec.schedule.kind === 'config'
+          ? resolveConfigSpec(name, spec.schedule, spec.options, config)
+          : { schedule: spec.schedule, options: spec.options };
+      sources.push({
+        name: resolved.options.name ?? name,
+        functionName: `${className}.${key}`,
+        schedule: resolved.schedule,
+        options: resolved.options,
+        run: (context) => (method as JobHandler).call(instance, context),
+      });
     }
   }
   if (sources.length === 0) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Cron, Every, JobDefinitionError, Scheduler } from '@tickwise/core';
+import { Cron, Every, hasDecoratedJobs, JobDefinitionError, Scheduler } from '@tickwise/core';
 import { VirtualClock } from '@tickwise/core/testing';
 
 class Reports {
@@ -79,5 +79,22 @@ describe('schedules from configuration: @Cron({ config }) and @Every({ config })
   it('a config reference must be exactly { config: key }', () => {
     assert.throws(() => Cron({ config: '' }), /takes exactly one non-empty configuration key/);
     assert.throws(() => Every({ config: 'a', extra: 1 } as never), /takes exactly one non-empty configuration key/);
+  });
+});
+
+describe('hasDecoratedJobs (for integrations that scan many objects)', () => {
+  it('agrees with register(): an override without a decorator is not a job', () => {
+    class Base {
+      @Every('5m')
+      sync() {}
+    }
+    class Quiet extends Base {
+      override sync() {}
+    }
+    assert.equal(hasDecoratedJobs(new Base()), true);
+    assert.equal(hasDecoratedJobs(new Quiet()), false);
+    assert.throws(() => scheduler().register(new Quiet()), /has no @Cron, @Every or @Job methods/);
+    assert.equal(hasDecoratedJobs({}), false);
+    assert.equal(hasDecoratedJobs(null), false);
   });
 });
