@@ -43,10 +43,13 @@ export function lensTitle(job: JobDeclaration, now: Date): string {
   return `${prefix}${schedule.describe()} — next: ${formatShortInZone(next, zoneOf(job))}, ${formatRelative(next, now)}`;
 }
 
-/** The tree item's description: "At 09:00 … · in 2h 13m · data-team". */
-export function treeDescription(job: JobDeclaration, now: Date): string {
+/** The tree item's description: "At 09:00 … · in 2h 13m · data-team" (pass `next` when already known). */
+export function treeDescription(
+  job: JobDeclaration,
+  now: Date,
+  next: Date | undefined = job.schedule.dynamic ? undefined : nextRun(job, now),
+): string {
   const parts = [job.schedule.dynamic ? `dynamic: ${job.schedule.expression}` : describeJob(job)];
-  const next = job.schedule.dynamic ? undefined : nextRun(job, now);
   if (next) parts.push(formatRelative(next, now));
   if (job.owner) parts.push(job.owner);
   return parts.join(' · ');

@@ -43,7 +43,7 @@ function jobNode(entry: IndexedJob, now: Date, duplicates: ReadonlySet<string>):
     uri,
     job,
     label: job.name,
-    description: `${duplicate ? 'duplicate name · ' : ''}${treeDescription(job, now)}`,
+    description: `${duplicate ? 'duplicate name · ' : ''}${treeDescription(job, now, next)}`,
     ...(next && { nextRun: next }),
     dynamic: job.schedule.dynamic,
     duplicate,
