@@ -174,6 +174,17 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
       .first()
       .waitFor({ timeout: TIMEOUT });
     await page.screenshot({ path: join(ARTIFACTS, 'tree.png') });
+    // The item's tooltip (resolved on hover) carries the next runs.
+    await view
+      .locator('.monaco-list-row', { hasText: /Reports\.dailyDigest/ })
+      .first()
+      .hover();
+    const tooltip = page.locator('.workbench-hover:visible, .monaco-hover:visible', {
+      hasText: /Reports\.dailyDigest/,
+    });
+    await tooltip.first().waitFor({ timeout: TIMEOUT });
+    assert.match((await tooltip.first().textContent()) ?? '', /T08:00:00Z/);
+    await page.keyboard.press('Escape');
   });
 
   it('sorts the tree by next run, with an "In the next 24 hours" group', async () => {

@@ -42,14 +42,21 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = node.description;
-    const { localZone, nextRuns } = this.controller.settings;
-    item.tooltip = untrustedMarkdown(hoverMarkdown(node.job, { now: new Date(), localZone, count: nextRuns }));
     item.iconPath = new vscode.ThemeIcon(
       node.duplicate ? 'warning' : node.dynamic ? 'question' : 'clock',
       node.duplicate ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
     );
     item.contextValue = node.dynamic ? 'tickwise.job.dynamic' : 'tickwise.job';
     item.command = { command: 'tickwise.revealJob', title: 'Reveal Job Declaration', arguments: [node] };
+    return item;
+  }
+
+  /** The tooltip (next runs with DST notes) is built only when the user hovers an item. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'job') {
+      const { localZone, nextRuns } = this.controller.settings;
+      item.tooltip = untrustedMarkdown(hoverMarkdown(node.job, { now: new Date(), localZone, count: nextRuns }));
+    }
     return item;
   }
 
