@@ -1,63 +1,126 @@
 // Keeps the leases of running claims alive: renews each every third of its length, and aborts the
-// run when the store refuses a renewal or renewals fail until the lease runs out. Leases wait in a
-// TimerQueue: one timer for all of them (a burst of 100,000 short runs must not create 100,000).
+// run when the store refuses a renewal or renewals fail until the lease runs out.
+//
+// Most runs end long before their first renewal, so holding and releasing a lease must cost next
+// to nothing: a burst of 100,000 short runs must not arm 100,000 timers. Leases of one length come
+// due for renewal in the order they were taken, so each length keeps a FIFO (a Set, in insertion
+// order: add and delete are O(1)) and one timer serves them all. Releasing the lease the timer
+// was armed for leaves the timer alone: it wakes once, finds nothing due and re-arms — cheaper
+// than re-arming on every release. A keeper that holds no lease holds no timer.
 
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Claim, ClaimStore } from './store.js';
-import { type QueueEntry, TimerQueue } from './timer-queue.js';
 
 interface Lease {
   claim: Claim;
   leaseMs: number;
+  /** When to renew next, by the clock. */
+  renewAt: number;
   validUntil: number;
   /** Called with a reason when the lease is lost. */
   lose: (detail: string) => void;
   /** Called after each successful renewal (telemetry). */
   renewed: () => void;
-  /** The lease's place in the queue; null while a renewal is in flight. */
-  entry: QueueEntry<Lease> | null;
   released: boolean;
 }
 
+const noop = () => {};
+
 export class LeaseKeeper {
-  private readonly queue: TimerQueue<Lease>;
+  /** Leases waiting for their next renewal, by lease length, oldest first. */
+  private readonly waiting = new Map<number, Set<Lease>>();
+  private waitingCount = 0;
+  private timer: TimerHandle | null = null;
+  private armedFor = Number.POSITIVE_INFINITY;
+  private closed = false;
 
   constructor(
     private readonly clock: Clock,
     private readonly store: ClaimStore,
     private readonly logger: Logger,
-  ) {
-    this.queue = new TimerQueue(clock, (due) => {
-      for (const { value } of due) void this.renew(value);
-    });
-    this.queue.start();
-  }
+  ) {}
 
   /** Keeps `claim` alive until the returned release() is called. */
-  hold(claim: Claim, leaseMs: number, lose: (detail: string) => void, renewed: () => void = () => {}): () => void {
+  hold(claim: Claim, leaseMs: number, lose: (detail: string) => void, renewed: () => void = noop): () => void {
+    const now = this.clock.now();
     const lease: Lease = {
       claim,
       leaseMs,
-      validUntil: this.clock.now() + leaseMs,
+      renewAt: now + renewalInterval(leaseMs),
+      validUntil: now + leaseMs,
       lose,
       renewed,
-      entry: null,
       released: false,
     };
-    this.schedule(lease);
-    return () => {
-      lease.released = true;
-      if (lease.entry) this.queue.remove(lease.entry);
-    };
+    this.wait(lease);
+    return () => this.release(lease);
   }
 
-  private schedule(lease: Lease): void {
-    lease.entry = this.queue.add(this.clock.now() + renewalInterval(lease.leaseMs), lease, 0);
+  /** Stops the timer; leases still held are left to expire in the store. */
+  close(): void {
+    this.closed = true;
+    this.disarm();
+    this.waiting.clear();
+    this.waitingCount = 0;
+  }
+
+  private wait(lease: Lease): void {
+    if (this.closed) return;
+    let fifo = this.waiting.get(lease.leaseMs);
+    if (!fifo) {
+      fifo = new Set();
+      this.waiting.set(lease.leaseMs, fifo);
+    }
+    fifo.add(lease);
+    this.waitingCount++;
+    if (lease.renewAt < this.armedFor) this.arm(lease.renewAt);
+  }
+
+  private release(lease: Lease): void {
+    if (lease.released) return;
+    lease.released = true;
+    // A lease whose renewal is in flight is in no FIFO; renew() sees `released` when it returns.
+    if (this.waiting.get(lease.leaseMs)?.delete(lease)) this.waitingCount--;
+    if (this.waitingCount === 0) this.disarm();
+  }
+
+  private arm(at: number): void {
+    this.timer?.cancel();
+    this.armedFor = at;
+    this.timer = this.clock.setTimer(() => this.fire(), Math.max(0, at - this.clock.now()));
+  }
+
+  private disarm(): void {
+    this.timer?.cancel();
+    this.timer = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  /** Renews every lease that is due and re-arms for the earliest one left. */
+  private fire(): void {
+    this.timer = null;
+    this.armedFor = Number.POSITIVE_INFINITY;
+    const now = this.clock.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const fifo of this.waiting.values()) {
+      // In a FIFO renewal times only grow (each is `now + interval` when added), so the first lease
+      // that is not due ends the walk. (A wall clock set back by X can delay a renewal by up to X,
+      // as it delays every wall-clock timer of the scheduler.) Deleting the visited entry is safe.
+      for (const lease of fifo) {
+        if (lease.renewAt > now) {
+          earliest = Math.min(earliest, lease.renewAt);
+          break;
+        }
+        fifo.delete(lease);
+        this.waitingCount--;
+        void this.renew(lease);
+      }
+    }
+    if (earliest !== Number.POSITIVE_INFINITY && earliest < this.armedFor) this.arm(earliest);
   }
 
   private async renew(lease: Lease): Promise<void> {
-    lease.entry = null;
     try {
       if (!(await this.store.renew(lease.claim, lease.leaseMs))) {
         if (!lease.released) lease.lose('the store refused the renewal');
@@ -72,12 +135,9 @@ export class LeaseKeeper {
         return;
       }
     }
-    if (!lease.released) this.schedule(lease);
-  }
-
-  /** Stops the timer; leases still held are left to expire in the store. */
-  close(): void {
-    this.queue.clear();
+    if (lease.released) return;
+    lease.renewAt = this.clock.now() + renewalInterval(lease.leaseMs);
+    this.wait(lease);
   }
 }
 
