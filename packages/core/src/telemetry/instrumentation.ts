@@ -8,6 +8,7 @@ import {
   type Counter,
   context,
   type Histogram,
+  isSpanContextValid,
   type Link,
   type Meter,
   type MeterProvider,
@@ -43,6 +44,9 @@ const SPAN_KINDS = { server: SpanKind.SERVER, internal: SpanKind.INTERNAL, consu
 interface JobAttributes {
   job: Attributes;
   outcome: Partial<Record<RunOutcome, Attributes>>;
+  /** By claim result, then by skip reason: both are small closed sets. */
+  claim: Record<string, Attributes>;
+  skip: Record<string, Attributes>;
 }
 
 export interface JobTelemetrySource {
@@ -114,7 +118,7 @@ export class Instrumentation {
   private attributesOf(job: JobInfo): JobAttributes {
     let attributes = this.attributesByJob.get(job);
     if (!attributes) {
-      attributes = { job: { [A.ATTR_JOB_NAME]: job.name }, outcome: {} };
+      attributes = { job: { [A.ATTR_JOB_NAME]: job.name }, outcome: {}, claim: {}, skip: {} };
       this.attributesByJob.set(job, attributes);
     }
     return attributes;
@@ -189,7 +193,8 @@ export class Instrumentation {
   /** A short span for a tick that did not run; returns its trace id for the log line. */
   tickSkipped(job: JobInfo, tick: number, reason: string, count: number, at: number): string | undefined {
     const attributes = this.attributesOf(job);
-    this.skipped.add(count, { ...attributes.job, [A.ATTR_SKIP_REASON]: reason });
+    attributes.skip[reason] ??= { ...attributes.job, [A.ATTR_SKIP_REASON]: reason };
+    this.skipped.add(count, attributes.skip[reason]);
     const span = this.tracer.startSpan(`skip ${job.name}`, { kind: SpanKind.INTERNAL, root: true, startTime: at });
     if (!span.isRecording()) {
       span.end(at);
@@ -209,7 +214,9 @@ export class Instrumentation {
   }
 
   claimFinished(job: JobInfo, durationMs: number, result: string): void {
-    this.claimDuration.record(durationMs / 1000, { ...this.attributesOf(job).job, [A.ATTR_CLAIM_RESULT]: result });
+    const attributes = this.attributesOf(job);
+    attributes.claim[result] ??= { ...attributes.job, [A.ATTR_CLAIM_RESULT]: result };
+    this.claimDuration.record(durationMs / 1000, attributes.claim[result]);
   }
 }
 
@@ -223,13 +230,20 @@ export class RunTrace {
     private readonly functionName: string,
   ) {
     this.traceId = span.isRecording() ? span.spanContext().traceId : undefined;
+    // Without an SDK the span is the API's no-op with an invalid context: there is no trace to
+    // record or to propagate to the handler. A span sampled out still has a valid context (its
+    // children must know the decision), so it keeps its attempt spans.
+    this.traced = isSpanContextValid(span.spanContext());
   }
+
+  private readonly traced: boolean;
 
   /** The trace id for log lines; undefined when tracing is off. */
   readonly traceId: string | undefined;
 
   /** Starts an attempt span; the handler runs inside it (AttemptTrace.wrap), so spans it creates are its children. */
-  attempt(attempt: number, at: number): AttemptTrace {
+  attempt(attempt: number, at: number): AttemptTracing {
+    if (!this.traced) return UNTRACED_ATTEMPT;
     const { span, context: attemptContext } = this.instrumentation.startAttemptSpan(
       this.span,
       this.jobName,
@@ -263,7 +277,20 @@ export class RunTrace {
   }
 }
 
-export class AttemptTrace {
+/** What the runtime does with an attempt's trace. */
+export interface AttemptTracing {
+  /** Calls `fn` with this attempt's span as the active span. */
+  wrap<T>(fn: () => T): T;
+  end(error: unknown, at: number, cancelReason?: string): void;
+}
+
+/** The attempt of a run without a trace: the handler runs in the caller's context, nothing is recorded. */
+const UNTRACED_ATTEMPT: AttemptTracing = {
+  wrap: (fn) => fn(),
+  end: () => {},
+};
+
+export class AttemptTrace implements AttemptTracing {
   constructor(
     readonly span: Span,
     private readonly attemptContext: Context,

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { isSpanContextValid, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { at, every, type Logger, Scheduler } from '@tickwise/core';
 import { VirtualClock } from '@tickwise/core/testing';
 import { disableContext, enableContext, setupOtel } from './otel-helpers.js';
@@ -90,6 +96,33 @@ describe('telemetry with the real OpenTelemetry SDK', () => {
     ]);
     const claims = await otel.points('tickwise.claim.duration');
     assert.deepEqual(claims[0]?.attributes, { 'tickwise.job.name': 'digest', 'tickwise.claim.result': 'acquired' });
+  });
+
+  it('a run sampled out records nothing but still hands its handler the trace (spans it starts are sampled out too)', async () => {
+    const spans = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({
+      sampler: new AlwaysOffSampler(),
+      spanProcessors: [new SimpleSpanProcessor(spans)],
+    });
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const scheduler = new Scheduler({ clock, env: {}, telemetry: { tracerProvider } });
+    const seen: { valid: boolean; sampled: boolean }[] = [];
+    scheduler.add({
+      name: 'quiet',
+      schedule: at(TICK),
+      run: () => {
+        const active = trace.getActiveSpan()?.spanContext();
+        seen.push({
+          valid: active !== undefined && isSpanContextValid(active),
+          sampled: (active?.traceFlags ?? 1) === 1,
+        });
+        tracerProvider.getTracer('app').startActiveSpan('handler work', (span) => span.end());
+      },
+    });
+    await scheduler.start();
+    await clock.advance('1m');
+    assert.deepEqual(seen, [{ valid: true, sampled: false }]);
+    assert.deepEqual(spans.getFinishedSpans(), []);
   });
 
   it('retry then success: a failed attempt span with the exception, then a successful one', async () => {
