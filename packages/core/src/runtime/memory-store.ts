@@ -21,15 +21,36 @@ interface ClaimRecord {
 }
 
 /**
- * One job's claims. Records are found by job name, then by tick as a number: no `job + tick`
- * string key is built per claim (a burst of 100,000 claims built, hashed and compared 300,000).
+ * One job's claims. Records are found by job name, then by tick: no `job + tick` string key is
+ * built per claim (a burst of 100,000 claims built, hashed and compared 300,000). A job holds few
+ * records at a time (those within its retention), so they sit in an array sorted by tick, which
+ * costs far less to create than a Map (a burst creates a ledger per job).
  */
 interface JobLedger {
-  records: Map<number, ClaimRecord>;
-  /** Records of running claims, for exclusive claims (usually none or one). */
-  running: ClaimRecord[];
+  records: ClaimRecord[];
+  /** How many records are running: exclusive claims look for them only when there are some. */
+  running: number;
   /** The latest completed tick; kept after its record is swept. */
   lastDone: number;
+}
+
+/** Where `tick` is, or would go, in the sorted records (new ticks are usually the latest: checked first). */
+function indexOfTick(records: ClaimRecord[], tick: number): number {
+  let high = records.length;
+  if (high === 0 || (records[high - 1] as ClaimRecord).tick < tick) return high;
+  let low = 0;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((records[middle] as ClaimRecord).tick < tick) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function findRecord(ledger: JobLedger | undefined, tick: number): ClaimRecord | undefined {
+  if (!ledger) return undefined;
+  const record = ledger.records[indexOfTick(ledger.records, tick)];
+  return record?.tick === tick ? record : undefined;
 }
 
 export interface MemoryStoreOptions {
@@ -55,10 +76,12 @@ export class MemoryStore implements ClaimStore {
     if (tick - now > request.maxEarlyMs) return { acquired: false, reason: 'early', retryAfterMs: tick - now };
     let ledger = this.ledgers.get(request.job);
     if (!ledger) {
-      ledger = { records: new Map(), running: [], lastDone: Number.NEGATIVE_INFINITY };
+      ledger = { records: [], running: 0, lastDone: Number.NEGATIVE_INFINITY };
       this.ledgers.set(request.job, ledger);
     }
-    const existing = ledger.records.get(tick);
+    const at = indexOfTick(ledger.records, tick);
+    const found = ledger.records[at];
+    const existing = found?.tick === tick ? found : undefined;
     if (existing?.state === 'done') return { acquired: false, reason: 'completed' };
     if (existing?.state === 'running' && existing.leaseUntil > now) {
       if (existing.owner !== request.owner) {
@@ -67,7 +90,6 @@ export class MemoryStore implements ClaimStore {
       return claimGranted(request, existing.fence, existing.leaseUntil);
     }
     if (request.exclusive && hasLiveRun(ledger, tick, now)) return { acquired: false, reason: 'overlap' };
-    if (existing?.state === 'running') forgetRunning(ledger, existing);
     const record: ClaimRecord = {
       tick,
       owner: request.owner,
@@ -77,13 +99,21 @@ export class MemoryStore implements ClaimStore {
       expiresAt: Math.max(tick, now) + request.retainMs + request.leaseMs,
       retainMs: request.retainMs,
     };
-    ledger.records.set(tick, record);
-    ledger.running.push(record);
+    if (existing) {
+      // A takeover: the expired (or released) record gives way.
+      if (existing.state === 'running') ledger.running--;
+      ledger.records[at] = record;
+    } else if (at === ledger.records.length) {
+      ledger.records.push(record);
+    } else {
+      ledger.records.splice(at, 0, record);
+    }
+    ledger.running++;
     return claimGranted(request, record.fence, record.leaseUntil);
   }
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {
-    const record = this.current(claim)?.record;
+    const record = this.current(claim);
     if (record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
     record.leaseUntil = this.now() + leaseMs;
     record.expiresAt = Math.max(record.expiresAt, record.leaseUntil + record.retainMs);
@@ -91,23 +121,23 @@ export class MemoryStore implements ClaimStore {
   }
 
   async complete(claim: Claim, _outcome: RunOutcome): Promise<boolean> {
-    const found = this.current(claim);
-    if (!found) return false;
-    const { ledger, record } = found;
-    if (record.state !== 'running' || record.leaseUntil <= this.now()) return false;
+    const ledger = this.ledgers.get(claim.job);
+    const record = this.current(claim, ledger);
+    if (!ledger || record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
     record.state = 'done';
     record.expiresAt = Math.max(record.expiresAt, this.now() + record.retainMs);
-    forgetRunning(ledger, record);
+    ledger.running--;
     if (record.tick > ledger.lastDone) ledger.lastDone = record.tick;
     return true;
   }
 
   async release(claim: Claim): Promise<void> {
-    const found = this.current(claim);
-    if (found?.record.state !== 'running') return;
-    found.record.state = 'released';
-    found.record.leaseUntil = 0;
-    forgetRunning(found.ledger, found.record);
+    const ledger = this.ledgers.get(claim.job);
+    const record = this.current(claim, ledger);
+    if (!ledger || record?.state !== 'running') return;
+    record.state = 'released';
+    record.leaseUntil = 0;
+    ledger.running--;
   }
 
   async lastCompletedTick(job: string): Promise<Date | null> {
@@ -117,11 +147,10 @@ export class MemoryStore implements ClaimStore {
 
   async ping(): Promise<void> {}
 
-  /** The claim's record and ledger, if the claim still holds it (same fence). */
-  private current(claim: Claim): { ledger: JobLedger; record: ClaimRecord } | undefined {
-    const ledger = this.ledgers.get(claim.job);
-    const record = ledger?.records.get(claim.tick.getTime());
-    return ledger && record && record.fence === claim.fence ? { ledger, record } : undefined;
+  /** The claim's record, if the claim still holds it (same fence). */
+  private current(claim: Claim, ledger = this.ledgers.get(claim.job)): ClaimRecord | undefined {
+    const record = findRecord(ledger, claim.tick.getTime());
+    return record?.fence === claim.fence ? record : undefined;
   }
 
   /** Drops records past their retention, at most once a minute. */
@@ -129,22 +158,22 @@ export class MemoryStore implements ClaimStore {
     if (now < this.nextSweep) return;
     this.nextSweep = now + 60_000;
     for (const ledger of this.ledgers.values()) {
-      for (const [tick, record] of ledger.records) {
-        if (record.expiresAt <= now && record.state !== 'running') ledger.records.delete(tick);
-      }
+      if (!ledger.records.some((record) => isExpired(record, now))) continue;
+      ledger.records = ledger.records.filter((record) => !isExpired(record, now));
+      ledger.running = ledger.records.filter((record) => record.state === 'running').length;
     }
   }
 }
 
-function forgetRunning(ledger: JobLedger, record: ClaimRecord): void {
-  const index = ledger.running.indexOf(record);
-  if (index >= 0) ledger.running.splice(index, 1);
+/** Past retention, and not held: a running record whose lease ran out is abandoned (its holder can no longer complete it). */
+function isExpired(record: ClaimRecord, now: number): boolean {
+  return record.expiresAt <= now && (record.state !== 'running' || record.leaseUntil <= now);
 }
 
 /** Whether another tick of the job holds a live lease. */
 function hasLiveRun(ledger: JobLedger, except: number, now: number): boolean {
-  for (const record of ledger.running) {
-    if (record.tick !== except && record.leaseUntil > now) return true;
-  }
-  return false;
+  if (ledger.running === 0) return false;
+  return ledger.records.some(
+    (record) => record.tick !== except && record.state === 'running' && record.leaseUntil > now,
+  );
 }

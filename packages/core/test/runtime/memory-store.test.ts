@@ -101,4 +101,43 @@ describe('MemoryStore: the claim semantics every store shares', () => {
     const again = await s.claim(request({ owner: 'c' }));
     assert.ok(again.acquired, 'expired record should be gone');
   });
+
+  it('keeps ticks claimed out of order apart (a catch-up claims an older tick after a newer one)', async () => {
+    const s = store();
+    const ticks = [180_000, 60_000, 240_000, 120_000].map((ms) => new Date(ms));
+    const claims = [];
+    for (const tick of ticks) {
+      const result = await s.claim(request({ tick }));
+      assert.ok(result.acquired, tick.toISOString());
+      claims.push(result.claim);
+    }
+    for (const claim of claims) assert.equal(await s.complete(claim, 'success'), true);
+    for (const tick of ticks)
+      assert.deepEqual(await s.claim(request({ owner: 'b', tick })), { acquired: false, reason: 'completed' });
+    assert.deepEqual(await s.lastCompletedTick('j'), new Date(240_000));
+    assert.equal(await s.lastCompletedTick('other'), null);
+  });
+
+  it('an exclusive claim is not blocked by a holder whose lease ran out, nor after a takeover of it', async () => {
+    const s = store();
+    const first = await s.claim(request({ exclusive: true }));
+    assert.ok(first.acquired);
+    now += 10_001;
+    const takeover = await s.claim(request({ owner: 'b', exclusive: true }));
+    assert.ok(takeover.acquired);
+    assert.equal(await s.complete(takeover.claim, 'success'), true);
+    // Neither the abandoned claim nor the completed takeover counts as running.
+    assert.ok((await s.claim(request({ owner: 'c', exclusive: true, tick: new Date(120_000) }))).acquired);
+  });
+
+  it('forgets an abandoned claim (its holder never completed it) after its retention', async () => {
+    const s = store();
+    const first = await s.claim(request({ retainMs: 60_000, exclusive: true }));
+    assert.ok(first.acquired);
+    now += 10 * 60_000;
+    await s.claim(request({ job: 'other', tick: new Date(now) })); // triggers the sweep
+    const again = await s.claim(request({ owner: 'c', exclusive: true }));
+    assert.ok(again.acquired && again.claim.fence > first.claim.fence);
+    assert.equal(await s.complete(first.claim, 'success'), false, 'the abandoned holder cannot complete');
+  });
 });
