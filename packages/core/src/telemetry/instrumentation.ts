@@ -7,6 +7,7 @@ import {
   type Context,
   type Counter,
   context,
+  createNoopMeter,
   type Histogram,
   isSpanContextValid,
   type Link,
@@ -71,6 +72,11 @@ export class Instrumentation {
   private readonly active: UpDownCounter;
   private readonly claimDuration: Histogram;
   private readonly attributesByJob = new WeakMap<JobInfo, JobAttributes>();
+  /**
+   * False when the meter is the API's no-op (no metrics SDK was registered before the scheduler
+   * was created): recording is then skipped, attribute sets and all.
+   */
+  private readonly metered: boolean;
 
   constructor(
     private readonly instanceId: string,
@@ -80,6 +86,7 @@ export class Instrumentation {
     this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
     this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
     this.spanKind = SPAN_KINDS[options.spanKind ?? 'server'];
+    this.metered = this.meter !== createNoopMeter();
     this.runs = this.meter.createCounter(A.METRIC_JOB_RUNS, {
       description: 'Runs that finished, by job and outcome',
       unit: '{run}',
@@ -156,14 +163,17 @@ export class Instrumentation {
         ...(job.owner !== undefined && { [A.ATTR_JOB_OWNER]: job.owner }),
       });
     }
-    const attributes = this.attributesOf(job);
-    this.active.add(1, attributes.job);
-    this.lateness.record(Math.max(0, input.startedAt - input.tick) / 1000, attributes.job);
+    const attributes = this.metered ? this.attributesOf(job) : null;
+    if (attributes) {
+      this.active.add(1, attributes.job);
+      this.lateness.record(Math.max(0, input.startedAt - input.tick) / 1000, attributes.job);
+    }
     return new RunTrace(this, span, attributes, job.name, input.functionName);
   }
 
   /** Records the end of a run in the metrics. */
-  runFinished(attributes: JobAttributes, outcome: RunOutcome, durationMs: number): void {
+  runFinished(attributes: JobAttributes | null, outcome: RunOutcome, durationMs: number): void {
+    if (!attributes) return;
     attributes.outcome[outcome] ??= { ...attributes.job, [A.ATTR_RUN_OUTCOME]: outcome };
     const withOutcome = attributes.outcome[outcome] as Attributes;
     this.runs.add(1, withOutcome);
@@ -192,9 +202,11 @@ export class Instrumentation {
 
   /** A short span for a tick that did not run; returns its trace id for the log line. */
   tickSkipped(job: JobInfo, tick: number, reason: string, count: number, at: number): string | undefined {
-    const attributes = this.attributesOf(job);
-    attributes.skip[reason] ??= { ...attributes.job, [A.ATTR_SKIP_REASON]: reason };
-    this.skipped.add(count, attributes.skip[reason]);
+    if (this.metered) {
+      const attributes = this.attributesOf(job);
+      attributes.skip[reason] ??= { ...attributes.job, [A.ATTR_SKIP_REASON]: reason };
+      this.skipped.add(count, attributes.skip[reason]);
+    }
     const span = this.tracer.startSpan(`skip ${job.name}`, { kind: SpanKind.INTERNAL, root: true, startTime: at });
     if (!span.isRecording()) {
       span.end(at);
@@ -214,6 +226,7 @@ export class Instrumentation {
   }
 
   claimFinished(job: JobInfo, durationMs: number, result: string): void {
+    if (!this.metered) return;
     const attributes = this.attributesOf(job);
     attributes.claim[result] ??= { ...attributes.job, [A.ATTR_CLAIM_RESULT]: result };
     this.claimDuration.record(durationMs / 1000, attributes.claim[result]);
@@ -225,7 +238,8 @@ export class RunTrace {
   constructor(
     private readonly instrumentation: Instrumentation,
     readonly span: Span,
-    private readonly attributes: JobAttributes,
+    /** Null when metrics are off. */
+    private readonly attributes: JobAttributes | null,
     private readonly jobName: string,
     private readonly functionName: string,
   ) {
