@@ -87,6 +87,8 @@ export interface JobSnapshot extends Omit<JobInfo, 'toJSON'> {
 interface ActiveRun {
   abort: AbortSource;
   tick: number;
+  /** The run's promise: settles once the run is over and cleaned up. */
+  done: Promise<RunResult> | null;
 }
 
 /** A registered job and its run state. A class, so every job has the same shape (fast, small). */
@@ -174,7 +176,7 @@ export class Scheduler {
   private readonly takeovers: TimerQueue<{ job: JobState; tick: number }>;
   private readonly telemetry: Instrumentation;
   private readonly jobsByName = new Map<string, JobState>();
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new Set<ActiveRun>();
   private readonly disabledPatterns: string[];
   private readonly missedAfterMs: number;
   private state: State = 'idle';
@@ -313,18 +315,22 @@ export class Scheduler {
       const graceOver = new Promise<void>((resolve) => {
         graceTimer = this.clock.setTimer(resolve, graceMs);
       });
-      await Promise.race([Promise.allSettled([...this.inflight]), graceOver]);
+      await Promise.race([this.allSettled(), graceOver]);
       (graceTimer as TimerHandle | null)?.cancel();
       for (const job of this.jobsByName.values()) {
         for (const run of job.active ?? []) run.abort.abort(new RunCancelledError(job.info.name, 'shutdown'));
       }
-      while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+      while (this.inflight.size > 0) await this.allSettled();
     }
     this.leases.close();
     this.state = 'stopped';
     const stillRunning = this.strayJobNames();
     this.logger.info({ stillRunning }, 'tickwise: scheduler stopped');
     return { stillRunning };
+  }
+
+  private allSettled(): Promise<unknown> {
+    return Promise.allSettled([...this.inflight].map((run) => run.done));
   }
 
   private strayJobNames(): string[] {
@@ -567,20 +573,12 @@ export class Scheduler {
     link?: SpanContext,
     retry = false,
   ): Promise<RunResult> {
-    const run: ActiveRun = { abort: new AbortSource(), tick };
+    const run: ActiveRun = { abort: new AbortSource(), tick, done: null };
     if (job.active) job.active.push(run);
     else job.active = [run];
-    const done = this.runTick(job, run, trigger, link, retry).finally(() => {
-      removeActive(job, run);
-      this.inflight.delete(tracked);
-      this.drainBuffer(job);
-    });
-    const tracked = done.then(
-      () => {},
-      () => {},
-    );
-    this.inflight.add(tracked);
-    return done;
+    this.inflight.add(run);
+    run.done = this.runTick(job, run, trigger, link, retry);
+    return run.done;
   }
 
   /**
@@ -618,6 +616,7 @@ export class Scheduler {
     this.gate(job, tick, trigger);
   }
 
+  /** A run from claim to completion; cleans up after itself (the overlap gate and stop() rely on it). */
   private async runTick(
     job: JobState,
     run: ActiveRun,
@@ -625,51 +624,73 @@ export class Scheduler {
     link?: SpanContext,
     retry = false,
   ): Promise<RunResult> {
-    const name = job.info.name;
-    let claim: Claim | null = null;
-    if (trigger !== 'manual') {
-      const claimStarted = this.clock.now();
-      try {
-        const result = await this.store.claim({
-          job: name,
-          tick: new Date(run.tick),
-          owner: this.instanceId,
-          leaseMs: job.options.leaseMs,
-          exclusive: EXCLUSIVE_POLICIES.has(job.options.overlap),
-          // Long enough that no replica can still be about to claim the tick: the catch-up window,
-          // or, without catch-up, twice the time after which a tick counts as missed.
-          retainMs: Math.max(
-            job.options.leaseMs,
-            job.options.catchUp.policy === 'none' ? 2 * this.missedAfterMs : job.options.catchUp.windowMs,
-          ),
-          maxEarlyMs: MAX_EARLY_MS,
-        });
-        this.telemetry.claimFinished(
-          job.info,
-          this.clock.now() - claimStarted,
-          result.acquired ? 'acquired' : result.reason,
-        );
-        if (!result.acquired) {
-          if (result.reason === 'early') {
-            // This replica's clock runs ahead of the store's: claim when the store says it is time.
-            this.watchTakeover(job, run.tick, result.retryAfterMs ?? 0);
-            return { outcome: 'skipped', reason: 'early' };
-          }
-          // Reported once; asking again for a takeover is silent.
-          if (!retry) this.skip(job, run.tick, result.reason);
-          if (result.reason === 'claimed-elsewhere' && result.retryAfterMs !== undefined) {
-            this.watchTakeover(job, run.tick, result.retryAfterMs);
-          }
-          return { outcome: 'skipped', reason: result.reason };
-        }
-        claim = result.claim;
-      } catch (error) {
-        this.telemetry.claimFinished(job.info, this.clock.now() - claimStarted, 'error');
-        this.logger.warn({ job: name, err: error }, 'tickwise: claim store unavailable');
-        this.skip(job, run.tick, 'store-unavailable');
-        return { outcome: 'skipped', reason: 'store-unavailable', error };
+    try {
+      let claim: Claim | null = null;
+      if (trigger !== 'manual') {
+        const claimed = await this.claimTick(job, run.tick, retry);
+        if ('outcome' in claimed) return claimed;
+        claim = claimed;
       }
+      return await this.runClaimed(job, run, trigger, claim, link);
+    } finally {
+      removeActive(job, run);
+      this.inflight.delete(run);
+      this.drainBuffer(job);
     }
+  }
+
+  /** Step 4: the claim, or why the tick does not run here. */
+  private async claimTick(job: JobState, tick: number, retry: boolean): Promise<Claim | RunResult> {
+    const claimStarted = this.clock.now();
+    try {
+      const result = await this.store.claim({
+        job: job.info.name,
+        tick: new Date(tick),
+        owner: this.instanceId,
+        leaseMs: job.options.leaseMs,
+        exclusive: EXCLUSIVE_POLICIES.has(job.options.overlap),
+        // Long enough that no replica can still be about to claim the tick: the catch-up window,
+        // or, without catch-up, twice the time after which a tick counts as missed.
+        retainMs: Math.max(
+          job.options.leaseMs,
+          job.options.catchUp.policy === 'none' ? 2 * this.missedAfterMs : job.options.catchUp.windowMs,
+        ),
+        maxEarlyMs: MAX_EARLY_MS,
+      });
+      this.telemetry.claimFinished(
+        job.info,
+        this.clock.now() - claimStarted,
+        result.acquired ? 'acquired' : result.reason,
+      );
+      if (result.acquired) return result.claim;
+      if (result.reason === 'early') {
+        // This replica's clock runs ahead of the store's: claim when the store says it is time.
+        this.watchTakeover(job, tick, result.retryAfterMs ?? 0);
+        return { outcome: 'skipped', reason: 'early' };
+      }
+      // Reported once; asking again for a takeover is silent.
+      if (!retry) this.skip(job, tick, result.reason);
+      if (result.reason === 'claimed-elsewhere' && result.retryAfterMs !== undefined) {
+        this.watchTakeover(job, tick, result.retryAfterMs);
+      }
+      return { outcome: 'skipped', reason: result.reason };
+    } catch (error) {
+      this.telemetry.claimFinished(job.info, this.clock.now() - claimStarted, 'error');
+      this.logger.warn({ job: job.info.name, err: error }, 'tickwise: claim store unavailable');
+      this.skip(job, tick, 'store-unavailable');
+      return { outcome: 'skipped', reason: 'store-unavailable', error };
+    }
+  }
+
+  /** Steps 5-6: attempts, completion in the store, telemetry and events. */
+  private async runClaimed(
+    job: JobState,
+    run: ActiveRun,
+    trigger: RunTrigger,
+    claim: Claim | null,
+    link: SpanContext | undefined,
+  ): Promise<RunResult> {
+    const name = job.info.name;
     const runId = `${this.instanceId}:${++this.runCounter}`;
     const fence = claim?.fence ?? 0;
     const base = { job: job.info, tick: new Date(run.tick), trigger, runId, fence, instanceId: this.instanceId };
