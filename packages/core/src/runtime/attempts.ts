@@ -22,13 +22,13 @@ export interface AttemptsInput {
   onAttemptFailure(info: { attempt: number; error: unknown; willRetry: boolean; retryDelayMs?: number }): void;
   /** Called when a handler that outlived its aborted signal finally returns. */
   onStraySettled(): void;
-  /** Observes each attempt (telemetry): the handler runs inside wrap(); end() gets the error, if any. */
-  startAttempt(attempt: number): AttemptObserver;
+  /** Observes each attempt (telemetry) from `at`: the handler runs inside wrap(); end() gets the error, if any. */
+  startAttempt(attempt: number, at: number): AttemptObserver;
 }
 
 export interface AttemptObserver {
   wrap<T>(fn: () => T): T;
-  end(error: unknown): void;
+  end(error: unknown, at: number): void;
 }
 
 export interface AttemptsResult {
@@ -73,22 +73,67 @@ function outcomeOf(error: unknown): RunOutcome {
   return 'failure';
 }
 
-export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult> {
-  let attempts = 0;
-  let strayHandler = false;
+export function runAttempts(input: AttemptsInput): Promise<AttemptsResult> {
+  return new AttemptRunner(input).run();
+}
 
-  const isRetryable = (error: unknown): boolean =>
-    !input.run.aborted &&
-    !strayHandler &&
-    !(error instanceof NonRetryableError) &&
-    !(error instanceof AbortError) &&
-    !(error instanceof RunCancelledError) &&
-    // p-retry does not retry programming errors (TypeError other than network failures).
-    !(error instanceof TypeError && !isNetworkError(error)) &&
-    error instanceof Error;
+/** One run's attempts. A class rather than closures: a burst of trivial runs allocates one object each. */
+class AttemptRunner {
+  private attempts = 0;
+  /** The last handler ignored its aborted signal: never retry over it. */
+  private strayHandler = false;
 
-  const attempt = async (attemptNumber: number): Promise<void> => {
-    attempts = attemptNumber;
+  constructor(private readonly input: AttemptsInput) {}
+
+  async run(): Promise<AttemptsResult> {
+    const { input } = this;
+    // No retries: one attempt, without p-retry's bookkeeping (the common case, and the burst path).
+    if (input.retry.retries === 0) {
+      try {
+        await this.attempt(1);
+        return { outcome: 'success', attempts: this.attempts, handlerStillRunning: false };
+      } catch (error) {
+        input.onAttemptFailure({ attempt: 1, error, willRetry: false });
+        return { outcome: outcomeOf(error), error, attempts: this.attempts, handlerStillRunning: this.strayHandler };
+      }
+    }
+    try {
+      await pRetry((attemptNumber) => this.attempt(attemptNumber), {
+        retries: input.retry.retries,
+        // The delay is ours (below, on the scheduler's clock); p-retry's own wait stays at zero.
+        minTimeout: 0,
+        maxTimeout: 0,
+        randomize: false,
+        shouldRetry: ({ error }) => this.isRetryable(error),
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          const willRetry = retriesLeft > 0 && this.isRetryable(error);
+          const retryDelayMs = willRetry ? backoffDelay(input.retry, attemptNumber) : undefined;
+          input.onAttemptFailure({ attempt: attemptNumber, error, willRetry, ...(willRetry && { retryDelayMs }) });
+          if (willRetry) await sleep(input.clock, retryDelayMs as number, input.run);
+        },
+      });
+      return { outcome: 'success', attempts: this.attempts, handlerStillRunning: false };
+    } catch (error) {
+      return { outcome: outcomeOf(error), error, attempts: this.attempts, handlerStillRunning: this.strayHandler };
+    }
+  }
+
+  private isRetryable(error: unknown): boolean {
+    return (
+      !this.input.run.aborted &&
+      !this.strayHandler &&
+      !(error instanceof NonRetryableError) &&
+      !(error instanceof AbortError) &&
+      !(error instanceof RunCancelledError) &&
+      // p-retry does not retry programming errors (TypeError other than network failures).
+      !(error instanceof TypeError && !isNetworkError(error)) &&
+      error instanceof Error
+    );
+  }
+
+  private async attempt(attemptNumber: number): Promise<void> {
+    const { input } = this;
+    this.attempts = attemptNumber;
     // Without a timeout the attempt shares the run's abort source; with one it needs its own,
     // so that a timeout aborts this attempt only.
     const abort = input.timeoutMs > 0 ? new AbortSource() : input.run;
@@ -97,24 +142,25 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       input.timeoutMs > 0
         ? input.clock.setTimer(() => abort.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
         : null;
-    const observer = input.startAttempt(attemptNumber);
+    const observer = input.startAttempt(attemptNumber, input.clock.now());
     try {
       // Called directly: a handler that returns (or throws) without a promise is done at once,
       // with no race to set up.
       const result = observer.wrap(() => input.invoke(attemptNumber, abort));
-      if (isThenable(result)) await raceAbort(result, abort);
-      observer.end(undefined);
+      if (isThenable(result)) await this.raceAbort(result, abort);
+      observer.end(undefined, input.clock.now());
     } catch (error) {
-      observer.end(error);
+      observer.end(error, input.clock.now());
       throw error;
     } finally {
       timer?.cancel();
       unlink?.();
     }
-  };
+  }
 
   /** Waits for the handler's promise, or for the abort; a handler that ignores the abort is stray. */
-  const raceAbort = async (result: PromiseLike<unknown>, abort: AbortSource): Promise<void> => {
+  private async raceAbort(result: PromiseLike<unknown>, abort: AbortSource): Promise<void> {
+    const { input } = this;
     let settled = false;
     const handler = Promise.resolve(result).finally(() => {
       settled = true;
@@ -134,41 +180,10 @@ export async function runAttempts(input: AttemptsInput): Promise<AttemptsResult>
       (stopListening as (() => void) | null)?.();
       if (!settled) {
         // The handler ignored its signal: report it, keep watching it, never retry over it.
-        strayHandler = true;
+        this.strayHandler = true;
         handler.then(input.onStraySettled, input.onStraySettled);
       }
       aborted.catch(() => {});
     }
-  };
-
-  // No retries: one attempt, without p-retry's bookkeeping (the common case, and the burst path).
-  if (input.retry.retries === 0) {
-    try {
-      await attempt(1);
-      return { outcome: 'success', attempts, handlerStillRunning: false };
-    } catch (error) {
-      input.onAttemptFailure({ attempt: 1, error, willRetry: false });
-      return { outcome: outcomeOf(error), error, attempts, handlerStillRunning: strayHandler };
-    }
-  }
-
-  try {
-    await pRetry(attempt, {
-      retries: input.retry.retries,
-      // The delay is ours (below, on the scheduler's clock); p-retry's own wait stays at zero.
-      minTimeout: 0,
-      maxTimeout: 0,
-      randomize: false,
-      shouldRetry: ({ error }) => isRetryable(error),
-      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-        const willRetry = retriesLeft > 0 && isRetryable(error);
-        const retryDelayMs = willRetry ? backoffDelay(input.retry, attemptNumber) : undefined;
-        input.onAttemptFailure({ attempt: attemptNumber, error, willRetry, ...(willRetry && { retryDelayMs }) });
-        if (willRetry) await sleep(input.clock, retryDelayMs as number, input.run);
-      },
-    });
-    return { outcome: 'success', attempts, handlerStillRunning: false };
-  } catch (error) {
-    return { outcome: outcomeOf(error), error, attempts, handlerStillRunning: strayHandler };
   }
 }

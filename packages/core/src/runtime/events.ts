@@ -18,7 +18,7 @@ export type SkipReason =
   /** Internal: the store's clock says the tick has not come; the claim is retried (never emitted). */
   | 'early';
 
-interface RunEventBase {
+export interface RunEventBase {
   job: JobInfo;
   tick: Date;
   trigger: RunTrigger;

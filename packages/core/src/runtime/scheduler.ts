@@ -11,7 +11,13 @@ import { runAttempts } from './attempts.js';
 import { planDueTicks } from './catch-up.js';
 import { type Clock, SystemClock, type TimerHandle } from './clock.js';
 import { RunCancelledError, TickwiseError } from './errors.js';
-import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReason } from './events.js';
+import {
+  EventHub,
+  type RunEventBase,
+  type SchedulerEventName,
+  type SchedulerEvents,
+  type SkipReason,
+} from './events.js';
 import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
@@ -22,6 +28,7 @@ import {
   sourceFromDefinition,
   sourcesFromInstance,
 } from './job-registry.js';
+import { type ActiveRun, JobState, type LastRunSnapshot } from './job-state.js';
 import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { type Logger, silentLogger, withBindings } from './logger.js';
@@ -79,54 +86,9 @@ export interface JobSnapshot extends Omit<JobInfo, 'toJSON'> {
   running: number;
   /** Handlers that outlived their aborted signal (timeout, shutdown) and have not returned. */
   strayHandlers: number;
-  lastRun?: { tick: Date; outcome: RunOutcome; durationMs: number; finishedAt: Date; trigger: RunTrigger };
+  lastRun?: LastRunSnapshot;
   lastSuccess?: Date;
   consecutiveFailures: number;
-}
-
-interface ActiveRun {
-  abort: AbortSource;
-  tick: number;
-  /** The run's promise: settles once the run is over and cleaned up. */
-  done: Promise<RunResult> | null;
-}
-
-/** A registered job and its run state. A class, so every job has the same shape (fast, small). */
-class JobState implements BuiltJob {
-  readonly info: BuiltJob['info'];
-  readonly functionName: string;
-  readonly schedule: BuiltJob['schedule'];
-  readonly options: BuiltJob['options'];
-  readonly run: BuiltJob['run'];
-  /** Registration order: jobs due at the same instant start in this order. */
-  readonly order: number;
-  readonly disabledReason: string | null;
-  paused = false;
-  entry: QueueEntry<JobState> | null = null;
-  /** The next tick to fire (NaN when the schedule has ended). */
-  nextTick = Number.NaN;
-  /** The latest tick handled (run or skipped): a tick at or before it is never handled again. */
-  lastTick = Number.NEGATIVE_INFINITY;
-  /** Runs in progress; allocated on first run (most jobs are idle most of the time). */
-  active: ActiveRun[] | null = null;
-  /** Ticks waiting for the current run to end (buffer policies, and catch-up runs, which go one at a time). */
-  buffer: { tick: number; trigger: RunTrigger }[] | null = null;
-  strayHandlers = 0;
-  lastRun: JobSnapshot['lastRun'] | undefined = undefined;
-  lastSuccess: number | undefined = undefined;
-  /** The tick of the last success: health counts overdue ticks from it. */
-  lastSuccessTick: number | undefined = undefined;
-  consecutiveFailures = 0;
-
-  constructor(job: BuiltJob, order: number, disabledReason: string | null) {
-    this.info = job.info;
-    this.functionName = job.functionName;
-    this.schedule = job.schedule;
-    this.options = job.options;
-    this.run = job.run;
-    this.order = order;
-    this.disabledReason = disabledReason;
-  }
 }
 
 const BUFFER_LIMIT = 1000;
@@ -139,25 +101,6 @@ const MAX_EARLY_MS = 250;
 function defer(clock: Clock, callback: () => void): void {
   if (clock.defer) clock.defer(callback);
   else setImmediate(callback);
-}
-
-function activeCount(job: { active: unknown[] | null }): number {
-  return job.active?.length ?? 0;
-}
-/** Adds ticks that wait for the current run to end. */
-function enqueue(
-  job: { buffer: { tick: number; trigger: RunTrigger }[] | null },
-  ...waiting: { tick: number; trigger: RunTrigger }[]
-): void {
-  if (job.buffer) job.buffer.push(...waiting);
-  else job.buffer = waiting;
-}
-
-/** Drops a finished run; the array goes when the last run does (idle jobs hold nothing). */
-function removeActive(job: { active: ActiveRun[] | null }, run: ActiveRun): void {
-  const index = job.active?.indexOf(run) ?? -1;
-  if (index >= 0) job.active?.splice(index, 1);
-  if (job.active?.length === 0) job.active = null;
 }
 
 const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
@@ -361,7 +304,7 @@ export class Scheduler {
     const job = this.job(name);
     if (this.state === 'stopping' || this.state === 'stopped') return { outcome: 'skipped', reason: 'shutdown' };
     if (job.disabledReason) return { outcome: 'skipped', reason: 'disabled' };
-    if (activeCount(job) > 0) {
+    if (job.activeCount > 0) {
       if (job.options.overlap === 'cancel-other') this.cancelActive(job);
       else if (job.options.overlap !== 'allow') return { outcome: 'skipped', reason: 'overlap' };
     }
@@ -377,9 +320,9 @@ export class Scheduler {
       ...(job.disabledReason !== null && { disabledReason: job.disabledReason }),
       paused: job.paused,
       nextRun: this.nextRunOf(job),
-      running: activeCount(job),
+      running: job.activeCount,
       strayHandlers: job.strayHandlers,
-      ...(job.lastRun && { lastRun: { ...job.lastRun } }),
+      ...(job.lastRun && { lastRun: job.lastRun.snapshot() }),
       ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
       consecutiveFailures: job.consecutiveFailures,
     }));
@@ -408,11 +351,11 @@ export class Scheduler {
           disabledReason: job.disabledReason,
           paused: job.paused,
           nextTick: this.nextRunOf(job)?.getTime() ?? Number.NaN,
-          lastRun: job.lastRun,
+          lastRun: job.lastRun?.snapshot(),
           lastSuccess: job.lastSuccess,
           lastSuccessTick: job.lastSuccessTick,
           consecutiveFailures: job.consecutiveFailures,
-          running: activeCount(job),
+          running: job.activeCount,
           strayHandlers: job.strayHandlers,
         },
         now,
@@ -481,7 +424,7 @@ export class Scheduler {
         this.gate(job, run.tick, run.trigger);
       } else if (plan.runs.length > 1) {
         // Catch-up runs go one after another, oldest first, whatever the overlap policy.
-        enqueue(job, ...plan.runs);
+        job.enqueue(...plan.runs);
         this.drainBuffer(job);
       }
       this.setNextTick(job, plan.upcoming ?? nextTickMs(job.schedule, Math.max(plan.latestDue, now)));
@@ -504,7 +447,7 @@ export class Scheduler {
       this.skip(job, tick, 'shutdown');
       return;
     }
-    if (activeCount(job) > 0) {
+    if (job.activeCount > 0) {
       switch (job.options.overlap) {
         case 'skip': {
           this.skip(job, tick, 'overlap');
@@ -515,14 +458,14 @@ export class Scheduler {
             this.skip(job, tick, 'overlap');
             return;
           }
-          enqueue(job, { tick, trigger });
+          job.enqueue({ tick, trigger });
           return;
         case 'buffer-all':
           if ((job.buffer?.length ?? 0) >= BUFFER_LIMIT) {
             this.skip(job, tick, 'buffer-full');
             return;
           }
-          enqueue(job, { tick, trigger });
+          job.enqueue({ tick, trigger });
           return;
         case 'cancel-other':
           this.cancelActive(job);
@@ -574,8 +517,7 @@ export class Scheduler {
     retry = false,
   ): Promise<RunResult> {
     const run: ActiveRun = { abort: new AbortSource(), tick, done: null };
-    if (job.active) job.active.push(run);
-    else job.active = [run];
+    job.addActive(run);
     this.inflight.add(run);
     run.done = this.runTick(job, run, trigger, link, retry);
     return run.done;
@@ -604,7 +546,7 @@ export class Scheduler {
   }
 
   private drainBuffer(job: JobState): void {
-    if (activeCount(job) > 0 || (job.buffer?.length ?? 0) === 0) return;
+    if (job.activeCount > 0 || (job.buffer?.length ?? 0) === 0) return;
     const { tick, trigger } = (job.buffer as { tick: number; trigger: RunTrigger }[]).shift() as {
       tick: number;
       trigger: RunTrigger;
@@ -633,7 +575,7 @@ export class Scheduler {
       }
       return await this.runClaimed(job, run, trigger, claim, link);
     } finally {
-      removeActive(job, run);
+      job.removeActive(run);
       this.inflight.delete(run);
       this.drainBuffer(job);
     }
@@ -691,9 +633,22 @@ export class Scheduler {
     link: SpanContext | undefined,
   ): Promise<RunResult> {
     const name = job.info.name;
-    const runId = `${this.instanceId}:${++this.runCounter}`;
+    const runNumber = ++this.runCounter;
     const fence = claim?.fence ?? 0;
-    const base = { job: job.info, tick: new Date(run.tick), trigger, runId, fence, instanceId: this.instanceId };
+    const tick = new Date(run.tick);
+    // The fields every event of this run shares; built only if an event or a log line needs them.
+    let base: RunEventBase | null = null;
+    const eventBase = (): RunEventBase => {
+      base ??= {
+        job: job.info,
+        tick,
+        trigger,
+        runId: `${this.instanceId}:${runNumber}`,
+        fence,
+        instanceId: this.instanceId,
+      };
+      return base;
+    };
     const startedAt = this.clock.now();
     const runTrace: RunTrace = this.telemetry.runStarted({
       job: job.info,
@@ -709,14 +664,18 @@ export class Scheduler {
     const logger = () => {
       boundLogger ??= withBindings(this.logger, {
         job: name,
-        tick: base.tick.toISOString(),
-        runId,
+        tick: tick.toISOString(),
+        runId: eventBase().runId,
         ...(runTrace.traceId !== undefined && { traceId: runTrace.traceId }),
       });
       return boundLogger;
     };
     if (this.events.has('run:start')) {
-      this.events.emit('run:start', { ...base, startedAt: new Date(startedAt), latenessMs: startedAt - run.tick });
+      this.events.emit('run:start', {
+        ...eventBase(),
+        startedAt: new Date(startedAt),
+        latenessMs: startedAt - run.tick,
+      });
     }
     const releaseLease = claim
       ? this.leases.hold(
@@ -735,27 +694,20 @@ export class Scheduler {
       run: run.abort,
       invoke: (attempt, abort) => {
         const context = new HandlerContext(
-          { job: job.info, scheduledAt: base.tick, startedAt: new Date(this.clock.now()), attempt, fence, trigger },
+          { job: job.info, scheduledAt: tick, startedAt: new Date(this.clock.now()), attempt, fence, trigger },
           abort,
           logger,
         );
         return job.run(context);
       },
       onAttemptFailure: (info) => {
-        if (this.events.has('attempt:failure')) this.events.emit('attempt:failure', { ...base, ...info });
+        if (this.events.has('attempt:failure')) this.events.emit('attempt:failure', { ...eventBase(), ...info });
         logger().warn(
           { attempt: info.attempt, err: info.error, willRetry: info.willRetry },
           `tickwise: ${name} attempt failed`,
         );
       },
-      startAttempt: (attempt) => {
-        const attemptTrace = runTrace.attempt(attempt, this.clock.now());
-        return {
-          wrap: (fn) => attemptTrace.wrap(fn),
-          end: (error) =>
-            attemptTrace.end(error, this.clock.now(), error instanceof RunCancelledError ? error.reason : undefined),
-        };
-      },
+      startAttempt: (attempt, at) => runTrace.attempt(attempt, at),
       onStraySettled: () => {
         job.strayHandlers = Math.max(0, job.strayHandlers - 1);
         logger().warn({}, `tickwise: ${name} handler returned after its run was given up`);
@@ -777,13 +729,10 @@ export class Scheduler {
     const finishedAt = this.clock.now();
     const durationMs = finishedAt - startedAt;
     runTrace.end(result.outcome, result.error, durationMs, result.attempts, finishedAt);
-    job.lastRun = { tick: base.tick, outcome: result.outcome, durationMs, finishedAt: new Date(finishedAt), trigger };
+    job.finished(run.tick, result.outcome, durationMs, finishedAt, trigger);
     if (result.outcome === 'success') {
-      job.lastSuccess = finishedAt;
-      job.lastSuccessTick = run.tick;
-      job.consecutiveFailures = 0;
       if (this.events.has('run:success')) {
-        this.events.emit('run:success', { ...base, durationMs, attempts: result.attempts, completionRejected });
+        this.events.emit('run:success', { ...eventBase(), durationMs, attempts: result.attempts, completionRejected });
       }
       if (this.logging) {
         logger().info(
@@ -792,9 +741,8 @@ export class Scheduler {
         );
       }
     } else {
-      job.consecutiveFailures++;
       this.events.emit('run:failure', {
-        ...base,
+        ...eventBase(),
         outcome: result.outcome,
         error: result.error,
         durationMs,

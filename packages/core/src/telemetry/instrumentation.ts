@@ -23,6 +23,7 @@ import {
   trace,
   type UpDownCounter,
 } from '@opentelemetry/api';
+import { RunCancelledError } from '../runtime/errors.js';
 import type { JobInfo, RunTrigger } from '../runtime/job.js';
 import type { RunOutcome } from '../runtime/store.js';
 import { VERSION } from '../version.js';
@@ -295,7 +296,7 @@ export class RunTrace {
 export interface AttemptTracing {
   /** Calls `fn` with this attempt's span as the active span. */
   wrap<T>(fn: () => T): T;
-  end(error: unknown, at: number, cancelReason?: string): void;
+  end(error: unknown, at: number): void;
 }
 
 /** The attempt of a run without a trace: the handler runs in the caller's context, nothing is recorded. */
@@ -315,14 +316,16 @@ export class AttemptTrace implements AttemptTracing {
     return context.with(this.attemptContext, fn);
   }
 
-  end(error: unknown, at: number, cancelReason?: string): void {
+  end(error: unknown, at: number): void {
     if (this.span.isRecording()) {
       if (error === undefined) {
         this.span.setStatus({ code: SpanStatusCode.OK });
       } else {
         const type = errorType(error);
         if (type === 'JobTimeoutError') this.span.addEvent(A.EVENT_TIMEOUT, undefined, at);
-        if (cancelReason) this.span.addEvent(A.EVENT_CANCELLED, { [A.ATTR_CANCEL_REASON]: cancelReason }, at);
+        if (error instanceof RunCancelledError) {
+          this.span.addEvent(A.EVENT_CANCELLED, { [A.ATTR_CANCEL_REASON]: error.reason }, at);
+        }
         this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
         this.span.setStatus({
           code: SpanStatusCode.ERROR,
