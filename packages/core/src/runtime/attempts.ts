@@ -17,8 +17,8 @@ export interface AttemptsInput {
   timeoutMs: number;
   /** Aborts every attempt and any wait between them (shutdown, lost lease, cancel-other). */
   run: AbortSource;
-  /** Calls the handler; `abort.signal` is what it should see as ctx.signal. */
-  invoke(attempt: number, abort: AbortSource): unknown;
+  /** Calls the handler; `abort.signal` is what it should see as ctx.signal; `startedAt` is the attempt's start. */
+  invoke(attempt: number, abort: AbortSource, startedAt: number): unknown;
   onAttemptFailure(info: { attempt: number; error: unknown; willRetry: boolean; retryDelayMs?: number }): void;
   /** Called when a handler that outlived its aborted signal finally returns. */
   onStraySettled(): void;
@@ -142,11 +142,12 @@ class AttemptRunner {
       input.timeoutMs > 0
         ? input.clock.setTimer(() => abort.abort(new JobTimeoutError(input.job, input.timeoutMs)), input.timeoutMs)
         : null;
-    const observer = input.startAttempt(attemptNumber, input.clock.now());
+    const startedAt = input.clock.now();
+    const observer = input.startAttempt(attemptNumber, startedAt);
     try {
       // Called directly: a handler that returns (or throws) without a promise is done at once,
       // with no race to set up.
-      const result = observer.wrap(() => input.invoke(attemptNumber, abort));
+      const result = observer.wrap(() => input.invoke(attemptNumber, abort, startedAt));
       if (isThenable(result)) await this.raceAbort(result, abort);
       observer.end(undefined, input.clock.now());
     } catch (error) {

@@ -114,8 +114,9 @@ export class MemoryStore implements ClaimStore {
 
   async renew(claim: Claim, leaseMs: number): Promise<boolean> {
     const record = this.current(claim);
-    if (record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
-    record.leaseUntil = this.now() + leaseMs;
+    const now = this.now();
+    if (record?.state !== 'running' || record.leaseUntil <= now) return false;
+    record.leaseUntil = now + leaseMs;
     record.expiresAt = Math.max(record.expiresAt, record.leaseUntil + record.retainMs);
     return true;
   }
@@ -123,9 +124,10 @@ export class MemoryStore implements ClaimStore {
   async complete(claim: Claim, _outcome: RunOutcome): Promise<boolean> {
     const ledger = this.ledgers.get(claim.job);
     const record = this.current(claim, ledger);
-    if (!ledger || record?.state !== 'running' || record.leaseUntil <= this.now()) return false;
+    const now = this.now();
+    if (!ledger || record?.state !== 'running' || record.leaseUntil <= now) return false;
     record.state = 'done';
-    record.expiresAt = Math.max(record.expiresAt, this.now() + record.retainMs);
+    record.expiresAt = Math.max(record.expiresAt, now + record.retainMs);
     ledger.running--;
     if (record.tick > ledger.lastDone) ledger.lastDone = record.tick;
     return true;

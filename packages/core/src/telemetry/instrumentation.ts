@@ -9,6 +9,7 @@ import {
   context,
   createNoopMeter,
   type Histogram,
+  INVALID_TRACEID,
   isSpanContextValid,
   type Link,
   type Meter,
@@ -77,7 +78,7 @@ export class Instrumentation {
    * False when the meter is the API's no-op (no metrics SDK was registered before the scheduler
    * was created): recording is then skipped, attribute sets and all.
    */
-  private readonly metered: boolean;
+  readonly metered: boolean;
 
   constructor(
     private readonly instanceId: string,
@@ -248,7 +249,9 @@ export class RunTrace {
     // Without an SDK the span is the API's no-op with an invalid context: there is no trace to
     // record or to propagate to the handler. A span sampled out still has a valid context (its
     // children must know the decision), so it keeps its attempt spans.
-    this.traced = isSpanContextValid(span.spanContext());
+    // (The id comparison first: isSpanContextValid runs a regular expression.)
+    const spanContext = span.spanContext();
+    this.traced = spanContext.traceId !== INVALID_TRACEID && isSpanContextValid(spanContext);
   }
 
   private readonly traced: boolean;
