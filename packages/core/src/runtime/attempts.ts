@@ -53,6 +53,13 @@ async function settleOrTimeout(clock: Clock, work: Promise<unknown>, ms: number)
 
 const noop = () => {};
 
+/** The result of one attempt that succeeded (shared: results are read, never changed). */
+const SUCCEEDED_AT_ONCE: AttemptsResult = Object.freeze({
+  outcome: 'success',
+  attempts: 1,
+  handlerStillRunning: false,
+});
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
@@ -73,7 +80,11 @@ function outcomeOf(error: unknown): RunOutcome {
   return 'failure';
 }
 
-export function runAttempts(input: AttemptsInput): Promise<AttemptsResult> {
+/**
+ * Runs the attempts. A handler that returns without a promise (and needs no retry) is settled
+ * synchronously: the result comes back as a value, with no promise to await.
+ */
+export function runAttempts(input: AttemptsInput): AttemptsResult | Promise<AttemptsResult> {
   return new AttemptRunner(input).run();
 }
 
@@ -85,18 +96,29 @@ class AttemptRunner {
 
   constructor(private readonly input: AttemptsInput) {}
 
-  async run(): Promise<AttemptsResult> {
-    const { input } = this;
+  run(): AttemptsResult | Promise<AttemptsResult> {
+    if (this.input.retry.retries > 0) return this.runWithRetries();
     // No retries: one attempt, without p-retry's bookkeeping (the common case, and the burst path).
-    if (input.retry.retries === 0) {
-      try {
-        await this.attempt(1);
-        return { outcome: 'success', attempts: this.attempts, handlerStillRunning: false };
-      } catch (error) {
-        input.onAttemptFailure({ attempt: 1, error, willRetry: false });
-        return { outcome: outcomeOf(error), error, attempts: this.attempts, handlerStillRunning: this.strayHandler };
-      }
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.attempt(1);
+    } catch (error) {
+      return this.failedOnce(error);
     }
+    if (!pending) return SUCCEEDED_AT_ONCE;
+    return pending.then(
+      () => SUCCEEDED_AT_ONCE,
+      (error: unknown) => this.failedOnce(error),
+    );
+  }
+
+  private failedOnce(error: unknown): AttemptsResult {
+    this.input.onAttemptFailure({ attempt: 1, error, willRetry: false });
+    return { outcome: outcomeOf(error), error, attempts: 1, handlerStillRunning: this.strayHandler };
+  }
+
+  private async runWithRetries(): Promise<AttemptsResult> {
+    const { input } = this;
     try {
       await pRetry((attemptNumber) => this.attempt(attemptNumber), {
         retries: input.retry.retries,
@@ -131,7 +153,8 @@ class AttemptRunner {
     );
   }
 
-  private async attempt(attemptNumber: number): Promise<void> {
+  /** One attempt: undefined when the handler finished synchronously, else a promise of its end. Throws its error. */
+  private attempt(attemptNumber: number): Promise<void> | undefined {
     const { input } = this;
     this.attempts = attemptNumber;
     // Without a timeout the attempt shares the run's abort source; with one it needs its own,
@@ -144,19 +167,36 @@ class AttemptRunner {
         : null;
     const startedAt = input.clock.now();
     const observer = input.startAttempt(attemptNumber, startedAt);
+    const cleanUp = () => {
+      timer?.cancel();
+      unlink?.();
+    };
+    let result: unknown;
     try {
       // Called directly: a handler that returns (or throws) without a promise is done at once,
       // with no race to set up.
-      const result = observer.wrap(() => input.invoke(attemptNumber, abort, startedAt));
-      if (isThenable(result)) await this.raceAbort(result, abort);
-      observer.end(undefined, input.clock.now());
+      result = observer.wrap(() => input.invoke(attemptNumber, abort, startedAt));
     } catch (error) {
       observer.end(error, input.clock.now());
+      cleanUp();
       throw error;
-    } finally {
-      timer?.cancel();
-      unlink?.();
     }
+    if (!isThenable(result)) {
+      observer.end(undefined, input.clock.now());
+      cleanUp();
+      return undefined;
+    }
+    return this.raceAbort(result, abort).then(
+      () => {
+        observer.end(undefined, input.clock.now());
+        cleanUp();
+      },
+      (error: unknown) => {
+        observer.end(error, input.clock.now());
+        cleanUp();
+        throw error;
+      },
+    );
   }
 
   /** Waits for the handler's promise, or for the abort; a handler that ignores the abort is stray. */

@@ -687,7 +687,7 @@ export class Scheduler {
         )
       : null;
 
-    const result = await runAttempts({
+    const attempted = runAttempts({
       job: name,
       clock: this.clock,
       retry: job.options.retry,
@@ -714,6 +714,8 @@ export class Scheduler {
         logger().warn({}, `tickwise: ${name} handler returned after its run was given up`);
       },
     });
+    // A handler that finished synchronously gives its result at once: no promise to wait for.
+    const result = attempted instanceof Promise ? await attempted : attempted;
     if (result.handlerStillRunning) job.strayHandlers++;
     releaseLease?.();
 
