@@ -75,9 +75,13 @@ export class JobState implements BuiltJob {
   strayHandlers = 0;
   /** Allocated by the first run, then updated in place. */
   lastRun: LastRun | null = null;
-  lastSuccess: number | undefined = undefined;
-  /** The tick of the last success: health counts overdue ticks from it. */
-  lastSuccessTick: number | undefined = undefined;
+  /**
+   * When the last success finished, and its tick (health counts overdue ticks from it); NaN
+   * before the first. Numbers from the start, so V8 keeps them as doubles updated in place: a
+   * run does not allocate new boxes for them.
+   */
+  lastSuccess = Number.NaN;
+  lastSuccessTick = Number.NaN;
   consecutiveFailures = 0;
 
   constructor(job: BuiltJob, order: number, disabledReason: string | null) {

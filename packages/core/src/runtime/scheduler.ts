@@ -323,7 +323,7 @@ export class Scheduler {
       running: job.activeCount,
       strayHandlers: job.strayHandlers,
       ...(job.lastRun && { lastRun: job.lastRun.snapshot() }),
-      ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
+      ...(!Number.isNaN(job.lastSuccess) && { lastSuccess: new Date(job.lastSuccess) }),
       consecutiveFailures: job.consecutiveFailures,
     }));
   }
@@ -352,8 +352,8 @@ export class Scheduler {
           paused: job.paused,
           nextTick: this.nextRunOf(job)?.getTime() ?? Number.NaN,
           lastRun: job.lastRun?.snapshot(),
-          lastSuccess: job.lastSuccess,
-          lastSuccessTick: job.lastSuccessTick,
+          lastSuccess: Number.isNaN(job.lastSuccess) ? undefined : job.lastSuccess,
+          lastSuccessTick: Number.isNaN(job.lastSuccessTick) ? undefined : job.lastSuccessTick,
           consecutiveFailures: job.consecutiveFailures,
           running: job.activeCount,
           strayHandlers: job.strayHandlers,
