@@ -50,6 +50,12 @@ export class SystemClock implements Clock {
   }
 }
 
+/** Runs `callback` after pending promise callbacks: the clock's defer(), else setImmediate. */
+export function defer(clock: Clock, callback: () => void): void {
+  if (clock.defer) clock.defer(callback);
+  else setImmediate(callback);
+}
+
 /** Resolves after `delayMs` on `clock`, or rejects with the abort reason when `abort` fires. */
 export function sleep(clock: Clock, delayMs: number, abort?: AbortSource): Promise<void> {
   return new Promise((resolve, reject) => {

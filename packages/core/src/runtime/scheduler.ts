@@ -9,7 +9,7 @@ import { Instrumentation, type RunTrace, type TelemetryOptions } from '../teleme
 import { AbortSource } from './abort-source.js';
 import { runAttempts } from './attempts.js';
 import { planDueTicks } from './catch-up.js';
-import { type Clock, SystemClock, type TimerHandle } from './clock.js';
+import { type Clock, defer, SystemClock, type TimerHandle } from './clock.js';
 import { RunCancelledError, TickwiseError } from './errors.js';
 import {
   EventHub,
@@ -97,11 +97,6 @@ const BURST_SLICE = 100;
 const TAKEOVER_MARGIN_MS = 250;
 /** A claim up to this much before the tick (by the store's clock) is not early: timer jitter. */
 const MAX_EARLY_MS = 250;
-
-function defer(clock: Clock, callback: () => void): void {
-  if (clock.defer) clock.defer(callback);
-  else setImmediate(callback);
-}
 
 const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
 

@@ -71,6 +71,22 @@ describe('LeaseKeeper', () => {
     await clock.advance('10s');
     assert.deepEqual(renewals, ['j999@10000']);
     releases[999]?.();
+    assert.equal(clock.pendingTimers, 1, 'dropped after pending work, not at once');
+    await clock.advance(0);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('short runs one after another reuse one timer (no arm and clear per run)', async () => {
+    const { clock, keeper, claim } = setup();
+    const armed: number[] = [];
+    const setTimer = clock.setTimer.bind(clock);
+    clock.setTimer = (callback, delayMs) => {
+      armed.push(delayMs);
+      return setTimer(callback, delayMs);
+    };
+    for (let i = 0; i < 100; i++) keeper.hold(await claim(`r${i}`, 30_000), 30_000, () => {})();
+    assert.equal(armed.length, 1);
+    await clock.advance(0);
     assert.equal(clock.pendingTimers, 0);
   });
 
