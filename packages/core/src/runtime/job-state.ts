@@ -75,13 +75,9 @@ export class JobState implements BuiltJob {
   strayHandlers = 0;
   /** Allocated by the first run, then updated in place. */
   lastRun: LastRun | null = null;
-  /**
-   * When the last success finished, and its tick (health counts overdue ticks from it); NaN
-   * before the first. Numbers from the start, so V8 keeps them as doubles updated in place: a
-   * run does not allocate new boxes for them.
-   */
-  lastSuccess = Number.NaN;
-  lastSuccessTick = Number.NaN;
+  lastSuccess: number | undefined = undefined;
+  /** The tick of the last success: health counts overdue ticks from it. */
+  lastSuccessTick: number | undefined = undefined;
   consecutiveFailures = 0;
 
   constructor(job: BuiltJob, order: number, disabledReason: string | null) {

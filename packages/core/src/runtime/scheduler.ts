@@ -318,7 +318,7 @@ export class Scheduler {
       running: job.activeCount,
       strayHandlers: job.strayHandlers,
       ...(job.lastRun && { lastRun: job.lastRun.snapshot() }),
-      ...(!Number.isNaN(job.lastSuccess) && { lastSuccess: new Date(job.lastSuccess) }),
+      ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
       consecutiveFailures: job.consecutiveFailures,
     }));
   }
@@ -347,8 +347,8 @@ export class Scheduler {
           paused: job.paused,
           nextTick: this.nextRunOf(job)?.getTime() ?? Number.NaN,
           lastRun: job.lastRun?.snapshot(),
-          lastSuccess: Number.isNaN(job.lastSuccess) ? undefined : job.lastSuccess,
-          lastSuccessTick: Number.isNaN(job.lastSuccessTick) ? undefined : job.lastSuccessTick,
+          lastSuccess: job.lastSuccess,
+          lastSuccessTick: job.lastSuccessTick,
           consecutiveFailures: job.consecutiveFailures,
           running: job.activeCount,
           strayHandlers: job.strayHandlers,

@@ -54,8 +54,8 @@ interface JobAttributes {
 
 export interface JobTelemetrySource {
   info: JobInfo;
-  /** Epoch ms of the last success; NaN before the first. */
-  lastSuccess: number;
+  /** Epoch ms of the last success, if any. */
+  lastSuccess: number | undefined;
 }
 
 function errorType(error: unknown): string {
@@ -119,7 +119,7 @@ export class Instrumentation {
     });
     lastSuccess.addCallback((result) => {
       for (const job of jobs()) {
-        if (!Number.isNaN(job.lastSuccess)) result.observe(job.lastSuccess / 1000, this.attributesOf(job.info).job);
+        if (job.lastSuccess !== undefined) result.observe(job.lastSuccess / 1000, this.attributesOf(job.info).job);
       }
     });
   }
