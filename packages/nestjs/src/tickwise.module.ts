@@ -25,6 +25,7 @@ const shared: Provider[] = [
   TickwiseJobsExplorer,
 ];
 
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static forRoot/forRootAsync
 export class TickwiseModule {
   /** `TickwiseModule.forRoot({ store, logger, instanceId, disabled })` in the root module. */
   static forRoot(options: TickwiseModuleOptions = {}): DynamicModule {
