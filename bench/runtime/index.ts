@@ -1,6 +1,6 @@
 // Runtime benchmark: fire lateness, scale (registration, heap, idle CPU), a 100k-job burst, and
-// per-run overhead — Tickwise side by side with croner, node-cron and toad-scheduler, in one
-// command. Run: npm run bench:runtime
+// per-run overhead — Tickwise side by side with croner, node-cron, toad-scheduler and cron (the
+// engine of @nestjs/schedule), in one command. Run: npm run bench:runtime
 // Env: BENCH_LATENESS_SECONDS (30), BENCH_IDLE_SECONDS (10), BENCH_ONLY=lateness,scale,burst,overhead
 
 import { execFileSync } from 'node:child_process';
@@ -69,6 +69,7 @@ function scale(): void {
     ['node-cron', 10_000, 'distinct'],
     ['node-cron', 100_000, 'shared'],
     ['toad-scheduler', 10_000, 'distinct'],
+    ['cron', 10_000, 'distinct'],
   ];
   for (const [library, count, variety] of rows) {
     const r = worker<ScaleResult>('scale-worker.ts', [library, count, idleSeconds, variety]);
@@ -89,6 +90,7 @@ function burst(): void {
     ['croner', 10_000, 10_000],
     ['node-cron', 10_000, 5_000],
     ['toad-scheduler', 10_000, 20_000],
+    ['cron', 10_000, 15_000],
   ];
   for (const [library, count, leadMs] of rows) {
     const r = worker<BurstResult>('burst-worker.ts', [library, count, leadMs]);

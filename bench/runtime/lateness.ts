@@ -2,6 +2,7 @@
 // seconds: start time minus the nominal second, p50/p99/max, and how many fired early.
 
 import { cron, every, Scheduler } from '@tickwise/core';
+import { CronJob as NestCronJob } from 'cron';
 import { Cron } from 'croner';
 import { CronJob, SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
 import { percentile } from './peers.js';
@@ -20,6 +21,7 @@ export async function measureLateness(seconds: number): Promise<LatenessRow[]> {
     'tickwise every(1s)': [],
     "tickwise cron('* * * * * *')": [],
     croner: [],
+    'cron (the engine of @nestjs/schedule)': [],
     'toad-scheduler CronJob': [],
     'toad-scheduler SimpleIntervalJob (drift from start)': [],
   };
@@ -39,6 +41,11 @@ export async function measureLateness(seconds: number): Promise<LatenessRow[]> {
   // second just passed (they fire on whole seconds; a fire before it shows as negative).
   const nearestSecond = () => Math.round(Date.now() / 1000) * 1000;
   const croner = new Cron('* * * * * *', () => record('croner', nearestSecond()));
+  const nestCron = NestCronJob.from({
+    cronTime: '* * * * * *',
+    onTick: () => record('cron (the engine of @nestjs/schedule)', nearestSecond()),
+    start: true,
+  });
   const toad = new ToadScheduler();
   toad.addCronJob(
     new CronJob(
@@ -61,6 +68,7 @@ export async function measureLateness(seconds: number): Promise<LatenessRow[]> {
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   await scheduler.stop({ graceMs: 0 });
   croner.stop();
+  void nestCron.stop();
   toad.stop();
   return Object.entries(samples).map(([library, values]) => ({
     library,

@@ -1,11 +1,13 @@
 // Registers N cron jobs with one library: Tickwise or a peer. Shared by the scale and burst workers.
 
 import { cron, Scheduler } from '@tickwise/core';
+import { CronJob as NestCronJob } from 'cron';
 import { Cron } from 'croner';
 import nodeCron from 'node-cron';
 import { CronJob, Task, ToadScheduler } from 'toad-scheduler';
 
-export type Library = 'tickwise' | 'croner' | 'node-cron' | 'toad-scheduler' | 'empty';
+/** `cron` is the engine of @nestjs/schedule (each @Cron method becomes one CronJob). */
+export type Library = 'tickwise' | 'croner' | 'node-cron' | 'toad-scheduler' | 'cron' | 'empty';
 
 export interface Registered {
   stop(): Promise<void> | void;
@@ -49,6 +51,16 @@ export async function registerJobs(
       return {
         stop: () => {
           for (const task of tasks) task.stop();
+        },
+      };
+    }
+    case 'cron': {
+      const jobs = expressions.map((expr, i) =>
+        NestCronJob.from({ cronTime: expr, onTick: handlerOf(handler, i), start: true, timeZone: 'UTC' }),
+      );
+      return {
+        stop: () => {
+          for (const job of jobs) job.stop();
         },
       };
     }
