@@ -3,8 +3,9 @@
 //
 // Most runs end long before their first renewal, so holding and releasing a lease must cost next
 // to nothing: a burst of 100,000 short runs must not arm 100,000 timers. Leases of one length come
-// due for renewal in the order they were taken, so each length keeps a FIFO (a Set, in insertion
-// order: add and delete are O(1)) and one timer serves them all. Releasing the lease the timer
+// due for renewal in the order they were taken, so each length keeps a FIFO (a doubly linked list
+// through the leases themselves: adding and removing are a few pointer writes, with no hashing of
+// a fresh object as a Set would need) and one timer serves them all. Releasing the lease the timer
 // was armed for leaves the timer alone: it wakes once, finds nothing due and re-arms — cheaper
 // than re-arming on every release. A keeper that holds no lease holds no timer, but drops it a
 // moment later (deferred), not at once: short runs one after another would otherwise arm and
@@ -25,13 +26,42 @@ interface Lease {
   /** Called after each successful renewal (telemetry). */
   renewed: () => void;
   released: boolean;
+  /** The FIFO the lease waits in (null while its renewal is in flight), and its neighbours there. */
+  fifo: LeaseFifo | null;
+  previous: Lease | null;
+  next: Lease | null;
+}
+
+/** Leases of one length, oldest first. */
+class LeaseFifo {
+  first: Lease | null = null;
+  last: Lease | null = null;
+
+  push(lease: Lease): void {
+    lease.fifo = this;
+    lease.previous = this.last;
+    lease.next = null;
+    if (this.last) this.last.next = lease;
+    else this.first = lease;
+    this.last = lease;
+  }
+
+  remove(lease: Lease): void {
+    if (lease.previous) lease.previous.next = lease.next;
+    else this.first = lease.next;
+    if (lease.next) lease.next.previous = lease.previous;
+    else this.last = lease.previous;
+    lease.fifo = null;
+    lease.previous = null;
+    lease.next = null;
+  }
 }
 
 const noop = () => {};
 
 export class LeaseKeeper {
   /** Leases waiting for their next renewal, by lease length, oldest first. */
-  private readonly waiting = new Map<number, Set<Lease>>();
+  private readonly waiting = new Map<number, LeaseFifo>();
   private waitingCount = 0;
   private timer: TimerHandle | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
@@ -55,6 +85,9 @@ export class LeaseKeeper {
       lose,
       renewed,
       released: false,
+      fifo: null,
+      previous: null,
+      next: null,
     };
     this.wait(lease);
     return () => this.release(lease);
@@ -72,10 +105,10 @@ export class LeaseKeeper {
     if (this.closed) return;
     let fifo = this.waiting.get(lease.leaseMs);
     if (!fifo) {
-      fifo = new Set();
+      fifo = new LeaseFifo();
       this.waiting.set(lease.leaseMs, fifo);
     }
-    fifo.add(lease);
+    fifo.push(lease);
     this.waitingCount++;
     if (lease.renewAt < this.armedFor) this.arm(lease.renewAt);
   }
@@ -84,7 +117,11 @@ export class LeaseKeeper {
     if (lease.released) return;
     lease.released = true;
     // A lease whose renewal is in flight is in no FIFO; renew() sees `released` when it returns.
-    if (this.waiting.get(lease.leaseMs)?.delete(lease)) this.waitingCount--;
+    if (lease.fifo) {
+      lease.fifo.remove(lease);
+      // (After close() the FIFOs are gone and the count is zero already.)
+      if (!this.closed) this.waitingCount--;
+    }
     if (this.waitingCount === 0) this.disarmSoon();
   }
 
@@ -119,13 +156,13 @@ export class LeaseKeeper {
     for (const fifo of this.waiting.values()) {
       // In a FIFO renewal times only grow (each is `now + interval` when added), so the first lease
       // that is not due ends the walk. (A wall clock set back by X can delay a renewal by up to X,
-      // as it delays every wall-clock timer of the scheduler.) Deleting the visited entry is safe.
-      for (const lease of fifo) {
+      // as it delays every wall-clock timer of the scheduler.)
+      for (let lease = fifo.first; lease; lease = fifo.first) {
         if (lease.renewAt > now) {
           earliest = Math.min(earliest, lease.renewAt);
           break;
         }
-        fifo.delete(lease);
+        fifo.remove(lease);
         this.waitingCount--;
         void this.renew(lease);
       }

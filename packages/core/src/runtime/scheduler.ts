@@ -114,7 +114,8 @@ export class Scheduler {
   private readonly takeovers: TimerQueue<{ job: JobState; tick: number }>;
   private readonly telemetry: Instrumentation;
   private readonly jobsByName = new Map<string, JobState>();
-  private readonly inflight = new Set<ActiveRun>();
+  /** Runs in progress across all jobs (each is in its job's `active` list). */
+  private runsInProgress = 0;
   private readonly disabledPatterns: string[];
   private readonly missedAfterMs: number;
   private state: State = 'idle';
@@ -248,7 +249,7 @@ export class Scheduler {
       job.entry = null;
       for (const waiting of job.buffer?.splice(0) ?? []) this.skip(job, waiting.tick, 'shutdown');
     }
-    if (wasRunning && this.inflight.size > 0) {
+    if (wasRunning && this.runsInProgress > 0) {
       let graceTimer: TimerHandle | null = null;
       const graceOver = new Promise<void>((resolve) => {
         graceTimer = this.clock.setTimer(resolve, graceMs);
@@ -258,7 +259,7 @@ export class Scheduler {
       for (const job of this.jobsByName.values()) {
         for (const run of job.active ?? []) run.abort.abort(new RunCancelledError(job.info.name, 'shutdown'));
       }
-      while (this.inflight.size > 0) await this.allSettled();
+      while (this.runsInProgress > 0) await this.allSettled();
     }
     this.leases.close();
     this.state = 'stopped';
@@ -268,7 +269,9 @@ export class Scheduler {
   }
 
   private allSettled(): Promise<unknown> {
-    return Promise.allSettled([...this.inflight].map((run) => run.done));
+    const done: (Promise<RunResult> | null)[] = [];
+    for (const job of this.jobsByName.values()) for (const run of job.active ?? []) done.push(run.done);
+    return Promise.allSettled(done);
   }
 
   private strayJobNames(): string[] {
@@ -503,7 +506,7 @@ export class Scheduler {
 
   // ---- claim, attempts, completion -----------------------------------------------------------
 
-  /** Steps 4-6 for one tick; tracked in `inflight` so stop() can wait for it. */
+  /** Steps 4-6 for one tick; kept in the job's `active` list so stop() can wait for it. */
   private execute(
     job: JobState,
     tick: number,
@@ -513,7 +516,7 @@ export class Scheduler {
   ): Promise<RunResult> {
     const run: ActiveRun = { abort: new AbortSource(), tick, done: null };
     job.addActive(run);
-    this.inflight.add(run);
+    this.runsInProgress++;
     run.done = this.runTick(job, run, trigger, link, retry);
     return run.done;
   }
@@ -571,7 +574,7 @@ export class Scheduler {
       return await this.runClaimed(job, run, trigger, claim, link);
     } finally {
       job.removeActive(run);
-      this.inflight.delete(run);
+      this.runsInProgress--;
       this.drainBuffer(job);
     }
   }
@@ -753,6 +756,6 @@ export class Scheduler {
         `tickwise: ${name} ${result.outcome}`,
       );
     }
-    return { outcome: result.outcome, ...(result.error !== undefined && { error: result.error }) };
+    return result.error === undefined ? { outcome: result.outcome } : { outcome: result.outcome, error: result.error };
   }
 }
