@@ -25,7 +25,9 @@ export async function measureLateness(seconds: number): Promise<LatenessRow[]> {
     'toad-scheduler CronJob': [],
     'toad-scheduler SimpleIntervalJob (drift from start)': [],
   };
-  const record = (name: string, nominal: number) => samples[name]?.push(Date.now() - nominal);
+  const record = (name: string, nominal: number): void => {
+    samples[name]?.push(Date.now() - nominal);
+  };
   const scheduler = new Scheduler({ env: {} });
   scheduler.add({
     name: 'every',
