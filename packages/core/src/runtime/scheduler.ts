@@ -98,6 +98,11 @@ const TAKEOVER_MARGIN_MS = 250;
 /** A claim up to this much before the tick (by the store's clock) is not early: timer jitter. */
 const MAX_EARLY_MS = 250;
 
+/** Resolves when every one of `runs` has ended. */
+function settled(runs: ActiveRun[]): Promise<unknown> {
+  return Promise.allSettled(runs.map((run) => run.done));
+}
+
 const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
 
 type State = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -114,8 +119,6 @@ export class Scheduler {
   private readonly takeovers: TimerQueue<{ job: JobState; tick: number }>;
   private readonly telemetry: Instrumentation;
   private readonly jobsByName = new Map<string, JobState>();
-  /** Runs in progress across all jobs (each is in its job's `active` list). */
-  private runsInProgress = 0;
   private readonly disabledPatterns: string[];
   private readonly missedAfterMs: number;
   private state: State = 'idle';
@@ -249,17 +252,18 @@ export class Scheduler {
       job.entry = null;
       for (const waiting of job.buffer?.splice(0) ?? []) this.skip(job, waiting.tick, 'shutdown');
     }
-    if (wasRunning && this.runsInProgress > 0) {
+    const running = wasRunning ? this.activeRuns() : [];
+    if (running.length > 0) {
       let graceTimer: TimerHandle | null = null;
       const graceOver = new Promise<void>((resolve) => {
         graceTimer = this.clock.setTimer(resolve, graceMs);
       });
-      await Promise.race([this.allSettled(), graceOver]);
+      await Promise.race([settled(running), graceOver]);
       (graceTimer as TimerHandle | null)?.cancel();
       for (const job of this.jobsByName.values()) {
         for (const run of job.active ?? []) run.abort.abort(new RunCancelledError(job.info.name, 'shutdown'));
       }
-      while (this.runsInProgress > 0) await this.allSettled();
+      for (let runs = this.activeRuns(); runs.length > 0; runs = this.activeRuns()) await settled(runs);
     }
     this.leases.close();
     this.state = 'stopped';
@@ -268,10 +272,11 @@ export class Scheduler {
     return { stillRunning };
   }
 
-  private allSettled(): Promise<unknown> {
-    const done: (Promise<RunResult> | null)[] = [];
-    for (const job of this.jobsByName.values()) for (const run of job.active ?? []) done.push(run.done);
-    return Promise.allSettled(done);
+  /** Every run in progress: each is in its job's `active` list from execute() until it has ended. */
+  private activeRuns(): ActiveRun[] {
+    const runs: ActiveRun[] = [];
+    for (const job of this.jobsByName.values()) if (job.active) runs.push(...job.active);
+    return runs;
   }
 
   private strayJobNames(): string[] {
@@ -516,7 +521,6 @@ export class Scheduler {
   ): Promise<RunResult> {
     const run: ActiveRun = { abort: new AbortSource(), tick, done: null };
     job.addActive(run);
-    this.runsInProgress++;
     run.done = this.runTick(job, run, trigger, link, retry);
     return run.done;
   }
@@ -574,7 +578,6 @@ export class Scheduler {
       return await this.runClaimed(job, run, trigger, claim, link);
     } finally {
       job.removeActive(run);
-      this.runsInProgress--;
       this.drainBuffer(job);
     }
   }
