@@ -93,12 +93,10 @@ export class LeaseKeeper {
     return () => this.release(lease);
   }
 
-  /** Stops the timer; leases still held are left to expire in the store. */
+  /** Stops the timer and renewals; leases still held are left to expire in the store. */
   close(): void {
     this.closed = true;
     this.disarm();
-    this.waiting.clear();
-    this.waitingCount = 0;
   }
 
   private wait(lease: Lease): void {
@@ -119,8 +117,7 @@ export class LeaseKeeper {
     // A lease whose renewal is in flight is in no FIFO; renew() sees `released` when it returns.
     if (lease.fifo) {
       lease.fifo.remove(lease);
-      // (After close() the FIFOs are gone and the count is zero already.)
-      if (!this.closed) this.waitingCount--;
+      this.waitingCount--;
     }
     if (this.waitingCount === 0) this.disarmSoon();
   }
