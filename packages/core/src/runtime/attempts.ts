@@ -26,6 +26,7 @@ export interface AttemptsInput {
   startAttempt(attempt: number, at: number): AttemptObserver;
 }
 
+/** Watches one attempt (the attempt's trace): the handler runs inside wrap(); end() gets the error, if any. */
 export interface AttemptObserver {
   wrap<T>(fn: () => T): T;
   end(error: unknown, at: number): void;

@@ -24,6 +24,7 @@ import {
   trace,
   type UpDownCounter,
 } from '@opentelemetry/api';
+import type { AttemptObserver } from '../runtime/attempts.js';
 import { RunCancelledError } from '../runtime/errors.js';
 import type { JobInfo, RunTrigger } from '../runtime/job.js';
 import type { RunOutcome } from '../runtime/store.js';
@@ -245,12 +246,12 @@ export class RunTrace {
     private readonly jobName: string,
     private readonly functionName: string,
   ) {
-    this.traceId = span.isRecording() ? span.spanContext().traceId : undefined;
+    const spanContext = span.spanContext();
+    this.traceId = span.isRecording() ? spanContext.traceId : undefined;
     // Without an SDK the span is the API's no-op with an invalid context: there is no trace to
     // record or to propagate to the handler. A span sampled out still has a valid context (its
     // children must know the decision), so it keeps its attempt spans.
     // (The id comparison first: isSpanContextValid runs a regular expression.)
-    const spanContext = span.spanContext();
     this.traced = spanContext.traceId !== INVALID_TRACEID && isSpanContextValid(spanContext);
   }
 
@@ -260,7 +261,7 @@ export class RunTrace {
   readonly traceId: string | undefined;
 
   /** Starts an attempt span; the handler runs inside it (AttemptTrace.wrap), so spans it creates are its children. */
-  attempt(attempt: number, at: number): AttemptTracing {
+  attempt(attempt: number, at: number): AttemptObserver {
     if (!this.traced) return UNTRACED_ATTEMPT;
     const { span, context: attemptContext } = this.instrumentation.startAttemptSpan(
       this.span,
@@ -295,20 +296,13 @@ export class RunTrace {
   }
 }
 
-/** What the runtime does with an attempt's trace. */
-export interface AttemptTracing {
-  /** Calls `fn` with this attempt's span as the active span. */
-  wrap<T>(fn: () => T): T;
-  end(error: unknown, at: number): void;
-}
-
 /** The attempt of a run without a trace: the handler runs in the caller's context, nothing is recorded. */
-const UNTRACED_ATTEMPT: AttemptTracing = {
+const UNTRACED_ATTEMPT: AttemptObserver = {
   wrap: (fn) => fn(),
   end: () => {},
 };
 
-export class AttemptTrace implements AttemptTracing {
+export class AttemptTrace implements AttemptObserver {
   constructor(
     readonly span: Span,
     private readonly attemptContext: Context,
