@@ -7,6 +7,7 @@ import {
   type ClaimResult,
   type ClaimStore,
   claimGranted,
+  claimRefused,
   type RunOutcome,
 } from './store.js';
 
@@ -23,8 +24,8 @@ interface ClaimRecord {
 /**
  * One job's claims. Records are found by job name, then by tick: no `job + tick` string key is
  * built per claim (a burst of 100,000 claims built, hashed and compared 300,000). A job holds few
- * records at a time (those within its retention), so they sit in an array sorted by tick, which
- * costs far less to create than a Map (a burst creates a ledger per job).
+ * records at a time (those within its retention) and claims mostly the newest tick, so they sit in
+ * an array sorted by tick, searched from the end.
  */
 interface JobLedger {
   records: ClaimRecord[];
@@ -73,7 +74,7 @@ export class MemoryStore implements ClaimStore {
     const now = this.now();
     this.sweep(now);
     const tick = request.tick.getTime();
-    if (tick - now > request.maxEarlyMs) return { acquired: false, reason: 'early', retryAfterMs: tick - now };
+    if (tick - now > request.maxEarlyMs) return claimRefused('early', tick - now);
     let ledger = this.ledgers.get(request.job);
     if (!ledger) {
       ledger = { records: [], running: 0, lastDone: Number.NEGATIVE_INFINITY };
@@ -82,14 +83,14 @@ export class MemoryStore implements ClaimStore {
     const at = indexOfTick(ledger.records, tick);
     const found = ledger.records[at];
     const existing = found?.tick === tick ? found : undefined;
-    if (existing?.state === 'done') return { acquired: false, reason: 'completed' };
+    if (existing?.state === 'done') return claimRefused('completed');
     if (existing?.state === 'running' && existing.leaseUntil > now) {
       if (existing.owner !== request.owner) {
-        return { acquired: false, reason: 'claimed-elsewhere', retryAfterMs: existing.leaseUntil - now };
+        return claimRefused('claimed-elsewhere', existing.leaseUntil - now);
       }
       return claimGranted(request, existing.fence, existing.leaseUntil);
     }
-    if (request.exclusive && hasLiveRun(ledger, tick, now)) return { acquired: false, reason: 'overlap' };
+    if (request.exclusive && hasLiveRun(ledger, tick, now)) return claimRefused('overlap');
     const record: ClaimRecord = {
       tick,
       owner: request.owner,
