@@ -548,11 +548,10 @@ export class Scheduler {
   }
 
   private drainBuffer(job: JobState): void {
-    if (job.activeCount > 0 || (job.buffer?.length ?? 0) === 0) return;
-    const { tick, trigger } = (job.buffer as { tick: number; trigger: RunTrigger }[]).shift() as {
-      tick: number;
-      trigger: RunTrigger;
-    };
+    if (job.activeCount > 0) return;
+    const waiting = job.buffer?.shift();
+    if (!waiting) return;
+    const { tick, trigger } = waiting;
     if (this.state !== 'running') {
       this.skip(job, tick, 'shutdown');
       return;
