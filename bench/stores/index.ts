@@ -38,21 +38,29 @@ async function latency(name: string, store: ClaimStore): Promise<void> {
   const completes: number[] = [];
   const base = Date.UTC(2026, 0, 1);
   for (let i = 0; i < 2000; i++) {
-    const tick = new Date(base + i * 1000);
-    let t = performance.now();
-    const result = await store.claim({
+    const tick = base + i * 1000;
+    const request = {
       job: `bench-${suffix}`,
       tick,
-      owner: 'a',
       leaseMs: 30_000,
       exclusive: true,
       retainMs: 60_000,
+      takeoverOnly: false,
+    };
+    let t = performance.now();
+    const [result] = await store.claimTicks({
+      owner: 'a',
+      deadline: Date.now() + 5000,
       maxEarlyMs: 250,
+      requests: [request],
     });
     claims.push(performance.now() - t);
-    if (!result.acquired) throw new Error(`claim refused: ${result.reason}`);
+    if (!result?.acquired) throw new Error(`claim refused: ${result && !result.acquired && result.reason}`);
     t = performance.now();
-    await store.complete(result.claim, 'success');
+    await store.completeRuns({
+      owner: 'a',
+      runs: [{ claim: { ...request, fence: result.fence }, outcome: 'success' }],
+    });
     completes.push(performance.now() - t);
   }
   const f = (n: number) => `${n.toFixed(2)} ms`;
@@ -91,8 +99,8 @@ async function fleet(name: string, makeStore: () => Promise<ClaimStore>): Promis
   for (const store of stores) await store.close?.();
   const duplicates = [...runs.values()].filter((n) => n > 1).length;
   const total = [...runs.values()].reduce((a, b) => a + b, 0);
-  const claims = counters.reduce((a, c) => a + (c.claim ?? 0), 0);
-  const completes = counters.reduce((a, c) => a + (c.complete ?? 0), 0);
+  const claims = counters.reduce((a, c) => a + (c.claimTicks ?? 0), 0);
+  const completes = counters.reduce((a, c) => a + (c.completeRuns ?? 0), 0);
   console.log(
     `| ${name} | ${Math.round(total / SECONDS).toLocaleString('en-US')} | ${duplicates} | ${percentile(lateness, 50)} ms | ${percentile(lateness, 99)} ms | ${(claims / total).toFixed(2)} | ${(completes / total).toFixed(2)} |`,
   );

@@ -79,7 +79,7 @@ scheduler.on('tick:skipped', (e) => {
 scheduler.on('run:failure', (e) => {
   const reason = (e.error as { reason?: string } | undefined)?.reason;
   const line = { instanceId, failed: e.outcome, reason, tick: e.tick.getTime(), fence: e.fence };
-  process.stdout.write(`${JSON.stringify({ ...line, completionRejected: e.completionRejected })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...line, completion: e.completion })}\n`);
 });
 await scheduler.start();
 process.stdout.write('ready\n');

@@ -1,15 +1,23 @@
 // The schema of the PostgreSQL store: an explicit, idempotent, versioned migration. Teams that
-// run their own migrations can take the SQL from migrationSql() (also in docs/replicas.md).
+// run their own migrations can take the SQL from migrationSql(); docs/replicas.md lists what each
+// version changes and how to roll it back.
 
 import { StoreError } from '@tickwise/core';
 import type { Pool } from 'pg';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * Moves on with every change to a table, an index or a function's signature: init() refuses a
+ * database at another version, so a mismatch fails at start, not at the first claim.
+ * 1: claims, last-completed, fence sequence, one claim per call (`<table>_claim`).
+ * 2: batched claims (`<table>_claim_batch`), a lock row per job, instance registrations, the data
+ *    set's epoch, an index on running claims; fences at least the clock in µs.
+ */
+export const SCHEMA_VERSION = 2;
 
 export interface TableNames {
   /** Default 'public'. */
   schema?: string;
-  /** Default 'tickwise_claims'; the sequence, the last-tick table and the functions are named after it. */
+  /** Default 'tickwise_claims'; the other tables, the sequence and the function are named after it. */
   table?: string;
 }
 
@@ -19,11 +27,17 @@ export interface ResolvedNames {
   schema: string;
   claims: string;
   last: string;
+  jobs: string;
+  instances: string;
+  meta: string;
   fence: string;
   migrations: string;
   claimFunction: string;
+  /** The claim function's signature, for to_regprocedure(): init() checks it exists as this store calls it. */
+  claimSignature: string;
   /** Unqualified: index names live in the table's schema. */
   expiresIndex: string;
+  runningIndex: string;
   /** For messages: "public"."tickwise_claims". */
   display: string;
 }
@@ -48,106 +62,154 @@ export function resolveNames(names: TableNames = {}): ResolvedNames {
     schema: `"${schema}"`,
     claims: q(table),
     last: q(`${table}_last`),
+    jobs: q(`${table}_jobs`),
+    instances: q(`${table}_instances`),
+    meta: q(`${table}_meta`),
     fence: q(`${table}_fence`),
     migrations: q(`${table}_migrations`),
-    claimFunction: q(`${table}_claim`),
+    claimFunction: q(`${table}_claim_batch`),
+    claimSignature: `${q(`${table}_claim_batch`)}(text, bigint, bigint, text[], bigint[], bigint[], boolean[], bigint[], boolean[])`,
     expiresIndex: `"${table}_expires"`,
+    runningIndex: `"${table}_running"`,
     display: q(table),
   };
 }
 
-const NOW_MS = `(extract(epoch from now()) * 1000)::bigint`;
-/** The database clock at the moment of reading (now() is fixed at transaction start). */
-const CLOCK_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+/** The database clock at the moment of reading, epoch ms (now() is fixed at transaction start). */
+export const CLOCK_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+/** The same in µs: the floor of every fence, so fences never go back, even after a restore. */
+const CLOCK_US = `(extract(epoch from clock_timestamp()) * 1000000)::bigint`;
 
 /** The SQL of every migration up to SCHEMA_VERSION, idempotent: safe to run again. */
 export function migrationSql(names: TableNames = {}): string {
   const n = resolveNames(names);
   const table = n.claims;
+  const fenceSequence = n.fence.replace(/'/g, "''");
   return `-- Tickwise claim store, schema version ${SCHEMA_VERSION}
 CREATE SCHEMA IF NOT EXISTS ${n.schema};
 
+-- One record per (job, tick), kept for the catch-up window after the tick, then deleted by cleanup().
 CREATE TABLE IF NOT EXISTS ${table} (
   job         text   NOT NULL,
   tick        bigint NOT NULL,  -- epoch ms
-  owner       text   NOT NULL,
-  fence       bigint NOT NULL,  -- grows on every claim and takeover
+  owner       text   NOT NULL,  -- instance id / session
+  fence       bigint NOT NULL,  -- grows with every claim of the job and every takeover
   lease_until bigint NOT NULL,  -- epoch ms, by the database's clock
   state       text   NOT NULL,  -- running | done | released
   outcome     text,
-  expires_at  bigint NOT NULL,  -- kept at least for the catch-up window, then deleted
+  expires_at  bigint NOT NULL,  -- when cleanup() may delete the record
   retain_ms   bigint NOT NULL,  -- how long to keep the record after its lease or completion
   PRIMARY KEY (job, tick)
 );
+-- cleanup(): a range scan over expired records instead of a scan of the table.
 CREATE INDEX IF NOT EXISTS ${n.expiresIndex} ON ${table} (expires_at);
+-- Exclusive claims look for another running tick of the job: only running records, few at a time.
+CREATE INDEX IF NOT EXISTS ${n.runningIndex} ON ${table} (job) WHERE state = 'running';
 CREATE SEQUENCE IF NOT EXISTS ${n.fence};
 CREATE TABLE IF NOT EXISTS ${n.last} (job text PRIMARY KEY, tick bigint NOT NULL);
+-- A row per job: exclusive claims of a job lock it, so two replicas cannot start two ticks at once.
+CREATE TABLE IF NOT EXISTS ${n.jobs} (job text PRIMARY KEY);
+-- Live schedulers: an instance id is held by one session at a time.
+CREATE TABLE IF NOT EXISTS ${n.instances} (
+  instance_id text   PRIMARY KEY,
+  session     text   NOT NULL,
+  seen        bigint NOT NULL,  -- epoch ms of the last heartbeat
+  expires_at  bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${n.meta} (key text PRIMARY KEY, value text NOT NULL);
+-- Identifies this data set: a restored or recreated database gets another one.
+INSERT INTO ${n.meta} (key, value) VALUES ('epoch', md5(random()::text || clock_timestamp()::text))
+  ON CONFLICT (key) DO NOTHING;
 CREATE TABLE IF NOT EXISTS ${n.migrations} (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
 
-DROP FUNCTION IF EXISTS ${n.claimFunction}(text, bigint, text, bigint, boolean, bigint);
+-- Version 1 claimed one tick per call; version 2 claims a batch.
+DROP FUNCTION IF EXISTS ${q1(n, 'claim')}(text, bigint, text, bigint, boolean, bigint);
+DROP FUNCTION IF EXISTS ${q1(n, 'claim')}(text, bigint, text, bigint, boolean, bigint, bigint);
 
--- One round trip per claim. A transaction-scoped advisory lock serialises exclusive claims of a
--- job (released at commit, so it works through PgBouncer in transaction mode).
+-- One round trip per batch. Exclusive claims first lock their jobs' rows (in name order, so
+-- batches that overlap cannot deadlock); the claims are then decided in one statement, which
+-- sees everything committed before the locks were granted.
 CREATE OR REPLACE FUNCTION ${n.claimFunction}(
-  p_job text, p_tick bigint, p_owner text, p_lease bigint, p_exclusive boolean, p_retain bigint, p_max_early bigint)
-RETURNS TABLE (out_acquired boolean, out_reason text, out_fence bigint, out_lease_until bigint)
+  p_owner text, p_deadline bigint, p_max_early bigint,
+  p_jobs text[], p_ticks bigint[], p_leases bigint[], p_exclusive boolean[], p_retains bigint[], p_takeover boolean[])
+RETURNS TABLE (out_i int, out_acquired boolean, out_reason text, out_fence bigint, out_lease_until bigint, out_retry_after bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  v_now bigint := ${NOW_MS};
-  r record;
-  v_fence bigint;
+  v_now bigint;
 BEGIN
-  IF p_tick - v_now > p_max_early THEN
-    RETURN QUERY SELECT false, 'early'::text, NULL::bigint, p_tick - v_now; RETURN;
+  IF true = ANY (p_exclusive) THEN
+    INSERT INTO ${n.jobs} (job)
+      SELECT DISTINCT x.job FROM unnest(p_jobs, p_exclusive) AS x(job, exclusive) WHERE x.exclusive ORDER BY 1
+      ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM ${n.jobs} l
+      WHERE l.job IN (SELECT x.job FROM unnest(p_jobs, p_exclusive) AS x(job, exclusive) WHERE x.exclusive)
+      ORDER BY l.job FOR UPDATE;
   END IF;
-  IF p_exclusive THEN
-    PERFORM pg_advisory_xact_lock(hashtext('tickwise:' || p_job));
-  END IF;
-  SELECT c.owner, c.fence, c.lease_until, c.state INTO r
-    FROM ${table} c WHERE c.job = p_job AND c.tick = p_tick FOR UPDATE;
-  IF FOUND THEN
-    IF r.state = 'done' THEN
-      RETURN QUERY SELECT false, 'completed'::text, NULL::bigint, NULL::bigint; RETURN;
-    END IF;
-    IF r.state = 'running' AND r.lease_until > v_now THEN
-      IF r.owner = p_owner THEN
-        RETURN QUERY SELECT true, NULL::text, r.fence, r.lease_until;
-      ELSE
-        -- out_lease_until carries the time left on the holder's lease (ms), for a takeover retry.
-        -- Measured by the clock now, not at transaction start, since the lock wait may have been long.
-        RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint, greatest(r.lease_until - ${CLOCK_MS}, 1);
-      END IF;
-      RETURN;
-    END IF;
-  END IF;
-  IF p_exclusive AND EXISTS (SELECT 1 FROM ${table} c
-      WHERE c.job = p_job AND c.tick <> p_tick AND c.state = 'running' AND c.lease_until > v_now) THEN
-    RETURN QUERY SELECT false, 'overlap'::text, NULL::bigint, NULL::bigint; RETURN;
-  END IF;
-  v_fence := nextval('${n.fence.replace(/'/g, "''")}');
-  INSERT INTO ${table} AS c (job, tick, owner, fence, lease_until, state, expires_at, retain_ms)
-    VALUES (p_job, p_tick, p_owner, v_fence, v_now + p_lease, 'running', greatest(p_tick, v_now) + p_retain + p_lease, p_retain)
-    ON CONFLICT (job, tick) DO UPDATE
-      SET owner = EXCLUDED.owner, fence = EXCLUDED.fence, lease_until = EXCLUDED.lease_until,
-          state = 'running', outcome = NULL, expires_at = EXCLUDED.expires_at, retain_ms = EXCLUDED.retain_ms
-      WHERE c.state = 'released' OR (c.state = 'running' AND c.lease_until <= v_now);
-  IF NOT FOUND THEN
-    -- A concurrent first claim of the same tick won. ON CONFLICT waited for its commit, so a new
-    -- read sees the winner's row: tell the loser when its lease ends, as for any other holder.
-    SELECT c.lease_until, c.state INTO r FROM ${table} c WHERE c.job = p_job AND c.tick = p_tick;
-    IF FOUND AND r.state = 'done' THEN
-      RETURN QUERY SELECT false, 'completed'::text, NULL::bigint, NULL::bigint; RETURN;
-    END IF;
-    RETURN QUERY SELECT false, 'claimed-elsewhere'::text, NULL::bigint,
-      CASE WHEN FOUND THEN greatest(r.lease_until - ${CLOCK_MS}, 1) END;
+  v_now := ${CLOCK_MS};
+  IF v_now > p_deadline THEN
+    -- The sender stopped waiting: decide nothing, so a store that was frozen leaves no orphan claims.
+    RETURN QUERY SELECT x.i, false, 'late'::text, NULL::bigint, NULL::bigint, NULL::bigint
+      FROM generate_subscripts(p_jobs, 1) AS x(i);
     RETURN;
   END IF;
-  RETURN QUERY SELECT true, NULL::text, v_fence, v_now + p_lease;
+  RETURN QUERY
+  WITH req AS (
+    SELECT r.i::int AS i, r.job, r.tick, r.lease, r.exclusive, r.retain, r.takeover
+      FROM unnest(p_jobs, p_ticks, p_leases, p_exclusive, p_retains, p_takeover)
+        WITH ORDINALITY AS r(job, tick, lease, exclusive, retain, takeover, i)
+  ),
+  verdict AS (
+    SELECT req.*, c.fence AS c_fence, c.lease_until AS c_lease,
+      CASE
+        WHEN req.tick - v_now > p_max_early THEN 'early'
+        WHEN c.state = 'done' THEN 'completed'
+        WHEN c.state = 'running' AND c.lease_until > v_now AND c.owner = p_owner THEN 'mine'
+        WHEN c.state = 'running' AND c.lease_until > v_now THEN 'claimed-elsewhere'
+        WHEN c.state IS NULL AND req.takeover THEN 'unknown-tick'
+        WHEN req.exclusive AND EXISTS (
+          SELECT 1 FROM ${table} o
+           WHERE o.job = req.job AND o.state = 'running' AND o.tick <> req.tick AND o.lease_until > v_now
+        ) THEN 'overlap'
+        ELSE 'claim'
+      END AS verdict
+    FROM req LEFT JOIN ${table} c ON c.job = req.job AND c.tick = req.tick
+  ),
+  won AS (
+    INSERT INTO ${table} AS c (job, tick, owner, fence, lease_until, state, expires_at, retain_ms)
+    SELECT v.job, v.tick, p_owner, greatest(nextval('${fenceSequence}'), ${CLOCK_US}), v_now + v.lease, 'running',
+           greatest(v.tick, v_now) + v.retain + v.lease, v.retain
+      FROM verdict v WHERE v.verdict = 'claim' ORDER BY v.job, v.tick
+    ON CONFLICT (job, tick) DO UPDATE
+      SET owner = EXCLUDED.owner, fence = EXCLUDED.fence, lease_until = EXCLUDED.lease_until, state = 'running',
+          outcome = NULL, expires_at = EXCLUDED.expires_at, retain_ms = EXCLUDED.retain_ms
+      -- Re-checked on the latest version of the row: a concurrent takeover or first claim wins.
+      WHERE c.state = 'released' OR (c.state = 'running' AND c.lease_until <= v_now)
+    RETURNING c.job, c.tick, c.fence, c.lease_until
+  )
+  SELECT v.i,
+    v.verdict = 'mine' OR w.job IS NOT NULL,
+    CASE WHEN v.verdict = 'mine' OR w.job IS NOT NULL THEN NULL
+         WHEN v.verdict = 'claim' THEN 'claimed-elsewhere'
+         ELSE v.verdict END,
+    CASE WHEN v.verdict = 'mine' THEN v.c_fence ELSE w.fence END,
+    CASE WHEN v.verdict = 'mine' THEN v.c_lease ELSE w.lease_until END,
+    CASE WHEN v.verdict = 'claimed-elsewhere' THEN greatest(v.c_lease - v_now, 1)
+         WHEN v.verdict = 'early' THEN v.tick - v_now
+         -- Lost to a claim made at the same moment: its lease is as long as ours.
+         WHEN v.verdict = 'claim' AND w.job IS NULL THEN v.lease
+    END
+  FROM verdict v LEFT JOIN won w ON w.job = v.job AND w.tick = v.tick
+  ORDER BY v.i;
 END
 $fn$;
 
 INSERT INTO ${n.migrations} (version) VALUES (${SCHEMA_VERSION}) ON CONFLICT DO NOTHING;
 `;
+}
+
+/** A version-1 object's name (dropped by the migration). */
+function q1(n: ResolvedNames, suffix: string): string {
+  return n.claims.replace(/"$/, `_${suffix}"`);
 }
 
 /** Creates or updates the store's tables and functions. Idempotent; run it at deploy time. */
@@ -166,5 +228,3 @@ export async function migrate(pool: Pool, names: TableNames = {}): Promise<void>
     client.release();
   }
 }
-
-export { NOW_MS };

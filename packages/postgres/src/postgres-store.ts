@@ -1,41 +1,71 @@
-// PostgresStore: the ClaimStore on PostgreSQL (pg). One statement per operation, decided by the
-// database's clock; no session state, so it works through PgBouncer in transaction mode.
+// PostgresStore: the ClaimStore on PostgreSQL (pg). One statement per batch, decided by the
+// database's clock; no session state (no SET, no session locks, no named statements), so it
+// works through PgBouncer in transaction mode.
 
 import {
-  type Claim,
+  type BeatResult,
+  type ClaimBatch,
   type ClaimRefusal,
-  type ClaimRequest,
   type ClaimResult,
   type ClaimStore,
-  claimGranted,
-  claimRefused,
-  type RunOutcome,
+  type CompletionBatch,
+  type CompletionResult,
+  type HeldClaim,
+  type InstanceBeat,
+  type RenewalBatch,
   StoreError,
+  type StoreLimits,
 } from '@tickwise/core';
 import pg from 'pg';
-import { NOW_MS, type ResolvedNames, resolveNames, SCHEMA_VERSION, type TableNames } from './migration.js';
+import { CLOCK_MS, type ResolvedNames, resolveNames, SCHEMA_VERSION, type TableNames } from './migration.js';
 
 export interface PostgresStoreOptions extends TableNames {
-  /** A pg.Pool (not closed by close()), or a connection string. Default: DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres. */
+  /**
+   * A pg.Pool (not closed by close()), or a connection string. Default: DATABASE_URL or
+   * postgres://postgres@127.0.0.1:5432/postgres. A pool the store creates is sized for it (below).
+   */
   pool?: pg.Pool | string;
-  /** How often to delete expired claim records; default 5 minutes. */
+  /** How often to delete records past their retention; default 5 minutes. */
   cleanupIntervalMs?: number;
 }
+
+/**
+ * A scheduler has at most this many statements in flight (claims 2, completions 2, renewals 1,
+ * releases 1, heartbeat 1, health 1, start-up reads 1, cleanup 1): a pool this size never makes a
+ * request wait for a connection, where waiting would look like a store failure.
+ */
+const POOL_SIZE = 10;
+/** Rows deleted per cleanup statement: short transactions, no long locks on a big backlog. */
+const CLEANUP_CHUNK = 10_000;
+/** A job name becomes part of a primary-key entry; B-tree entries must stay well under 2.7 kB. */
+const LIMITS: StoreLimits = Object.freeze({ maxJobNameBytes: 1024 });
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
 }
 
+interface ClaimRow {
+  out_i: number;
+  out_acquired: boolean;
+  out_reason: string | null;
+  out_fence: string | null;
+  out_lease_until: string | null;
+  out_retry_after: string | null;
+}
+
 export class PostgresStore implements ClaimStore {
   readonly durable = true;
+  readonly limits = LIMITS;
   readonly names: ResolvedNames;
   private readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
   private readonly cleanupIntervalMs: number;
   private cleanupTimer: NodeJS.Timeout | null = null;
+  private readonly sql: ReturnType<typeof statements>;
 
   constructor(options: PostgresStoreOptions = {}) {
     this.names = resolveNames(options);
+    this.sql = statements(this.names);
     const source = options.pool ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     if (typeof source === 'string') {
       if (!/^postgres(ql)?:\/\//.test(source)) {
@@ -44,12 +74,15 @@ export class PostgresStore implements ClaimStore {
           `'${source}' is not a PostgreSQL connection string (expected postgres://user@host:port/db)`,
         );
       }
-      // Fail fast while the database is down: the tick is skipped and reported, not queued.
+      // The scheduler bounds every wait by the lease itself. These limits are for the connections:
+      // a connection attempt that hangs gives up; a statement that gets no answer (a dead network
+      // path) gives up and its connection is dropped (pg's pool removes a client that errored).
       this.pool = new pg.Pool({
         connectionString: source,
-        connectionTimeoutMillis: 2000,
-        query_timeout: 5000,
-        max: 10,
+        max: POOL_SIZE,
+        connectionTimeoutMillis: 5000,
+        query_timeout: 6000,
+        idleTimeoutMillis: 30_000,
       });
       this.pool.on('error', () => {
         // An idle client lost its connection; the pool replaces it. Operations report failures.
@@ -63,19 +96,20 @@ export class PostgresStore implements ClaimStore {
   }
 
   async init(): Promise<void> {
-    let version: number | undefined;
+    let row: { version: number | null; claims: string | null } | undefined;
     try {
-      const result = await this.pool.query<{ version: number }>(
-        `SELECT max(version) AS version FROM ${this.names.migrations}`,
+      const result = await this.pool.query<{ version: number | null; claims: string | null }>(
+        `SELECT (SELECT max(version) FROM ${this.names.migrations}) AS version, to_regprocedure($1)::text AS claims`,
+        [this.names.claimSignature],
       );
-      version = result.rows[0]?.version;
+      row = result.rows[0];
     } catch (error) {
       const code = errorCode(error);
       const message = error instanceof Error ? error.message : String(error);
       if (code === '42P01') {
         throw new StoreError(
           'STORE_SCHEMA',
-          `the table ${this.names.display} does not exist: run migrate(pool) from @tickwise/postgres (or the SQL in docs/replicas.md) first`,
+          `the table ${this.names.display} does not exist: run migrate(pool) from @tickwise/postgres (or the SQL of migrationSql()) first`,
           { cause: error },
         );
       }
@@ -84,10 +118,20 @@ export class PostgresStore implements ClaimStore {
       }
       throw new StoreError('STORE_UNAVAILABLE', `cannot reach PostgreSQL: ${message}`, { cause: error });
     }
-    if (version === undefined || version === null || version < SCHEMA_VERSION) {
+    const version = row?.version ?? null;
+    if (version !== SCHEMA_VERSION) {
+      const newer = version !== null && version > SCHEMA_VERSION;
       throw new StoreError(
         'STORE_SCHEMA',
-        `the schema of ${this.names.display} is at version ${version ?? 'none'}, this store needs ${SCHEMA_VERSION}: run migrate(pool)`,
+        newer
+          ? `the schema of ${this.names.display} is at version ${version}, newer than this store (${SCHEMA_VERSION}): upgrade @tickwise/postgres`
+          : `the schema of ${this.names.display} is at version ${version ?? 'none'}, this store needs ${SCHEMA_VERSION}: run migrate(pool)`,
+      );
+    }
+    if (!row?.claims) {
+      throw new StoreError(
+        'STORE_SCHEMA',
+        `the function ${this.names.claimSignature} is missing (the schema says version ${version}): run migrate(pool) again`,
       );
     }
     if (!this.cleanupTimer && this.cleanupIntervalMs > 0) {
@@ -98,81 +142,107 @@ export class PostgresStore implements ClaimStore {
     }
   }
 
-  async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const tick = request.tick.getTime();
-    const { rows } = await this.pool.query<{
-      out_acquired: boolean;
-      out_reason: string | null;
-      out_fence: string | null;
-      out_lease_until: string | null;
-    }>(`SELECT * FROM ${this.names.claimFunction}($1, $2, $3, $4, $5, $6, $7)`, [
-      request.job,
-      tick,
-      request.owner,
-      Math.ceil(request.leaseMs),
-      request.exclusive,
-      Math.ceil(request.retainMs),
-      Math.ceil(request.maxEarlyMs),
+  async claimTicks(batch: ClaimBatch): Promise<ClaimResult[]> {
+    const { requests } = batch;
+    if (requests.length === 0) return [];
+    const { rows } = await this.pool.query<ClaimRow>(this.sql.claim, [
+      batch.owner,
+      Math.floor(batch.deadline),
+      Math.ceil(batch.maxEarlyMs),
+      requests.map((r) => r.job),
+      requests.map((r) => r.tick),
+      requests.map((r) => Math.ceil(r.leaseMs)),
+      requests.map((r) => r.exclusive),
+      requests.map((r) => Math.ceil(r.retainMs)),
+      requests.map((r) => r.takeoverOnly),
     ]);
-    const row = rows[0];
-    if (!row?.out_acquired) {
-      const reason = (row?.out_reason ?? 'claimed-elsewhere') as ClaimRefusal;
-      const left = row?.out_lease_until;
-      return claimRefused(reason, left === null || left === undefined ? undefined : Number(left));
-    }
-    return claimGranted(request, Number(row.out_fence), Number(row.out_lease_until));
+    const results: ClaimResult[] = new Array(requests.length);
+    for (const row of rows) results[row.out_i - 1] = claimResult(row);
+    return results;
   }
 
-  async renew(claim: Claim, leaseMs: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE ${this.names.claims} SET lease_until = ${NOW_MS} + $4,
-              expires_at = greatest(expires_at, ${NOW_MS} + $4 + retain_ms)
-        WHERE job = $1 AND tick = $2 AND fence = $3 AND state = 'running' AND lease_until > ${NOW_MS}`,
-      [claim.job, claim.tick.getTime(), claim.fence, Math.ceil(leaseMs)],
-    );
-    return rowCount === 1;
+  async renewLeases(batch: RenewalBatch): Promise<boolean[]> {
+    const { claims } = batch;
+    if (claims.length === 0) return [];
+    const { rows } = await this.pool.query<{ i: number; ok: boolean }>(this.sql.renew, [
+      batch.owner,
+      Math.floor(batch.deadline),
+      ...claimArrays(claims),
+    ]);
+    const results = new Array<boolean>(claims.length).fill(false);
+    for (const row of rows) results[row.i - 1] = row.ok;
+    return results;
   }
 
-  async complete(claim: Claim, outcome: RunOutcome): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `WITH done AS (
-         UPDATE ${this.names.claims} SET state = 'done', outcome = $4,
-                expires_at = greatest(expires_at, ${NOW_MS} + retain_ms)
-          WHERE job = $1 AND tick = $2 AND fence = $3 AND state = 'running' AND lease_until > ${NOW_MS}
-          RETURNING job, tick)
-       INSERT INTO ${this.names.last} AS l (job, tick) SELECT job, tick FROM done
-         ON CONFLICT (job) DO UPDATE SET tick = greatest(l.tick, EXCLUDED.tick)
-       RETURNING 1`,
-      [claim.job, claim.tick.getTime(), claim.fence, outcome],
-    );
-    return rowCount === 1;
+  async completeRuns(batch: CompletionBatch): Promise<CompletionResult[]> {
+    const { runs } = batch;
+    if (runs.length === 0) return [];
+    const { rows } = await this.pool.query<{ i: number; ok: boolean }>(this.sql.complete, [
+      batch.owner,
+      ...claimArrays(runs.map((run) => run.claim)),
+      runs.map((run) => run.outcome),
+    ]);
+    const results = new Array<CompletionResult>(runs.length).fill('rejected');
+    for (const row of rows) results[row.i - 1] = row.ok ? 'recorded' : 'rejected';
+    return results;
   }
 
-  async release(claim: Claim): Promise<void> {
-    await this.pool.query(
-      `UPDATE ${this.names.claims} SET state = 'released', lease_until = 0
-        WHERE job = $1 AND tick = $2 AND fence = $3 AND state = 'running'`,
-      [claim.job, claim.tick.getTime(), claim.fence],
-    );
+  async releaseClaims(owner: string, claims: readonly HeldClaim[]): Promise<void> {
+    if (claims.length === 0) return;
+    await this.pool.query(this.sql.release, [owner, ...claimArrays(claims)]);
   }
 
-  async lastCompletedTick(job: string): Promise<Date | null> {
+  async lastCompletedTick(job: string): Promise<number | null> {
     const { rows } = await this.pool.query<{ tick: string }>(`SELECT tick FROM ${this.names.last} WHERE job = $1`, [
       job,
     ]);
-    return rows[0] ? new Date(Number(rows[0].tick)) : null;
+    return rows[0] ? Number(rows[0].tick) : null;
+  }
+
+  async heartbeat(beat: InstanceBeat): Promise<BeatResult> {
+    const { rows } = await this.pool.query<{
+      now: string;
+      epoch: string | null;
+      registered: boolean;
+      held_session: string | null;
+      held_age: string | null;
+    }>(this.sql.heartbeat, [beat.instanceId, beat.session, Math.ceil(beat.ttlMs)]);
+    const row = rows[0];
+    if (!row) throw new Error('the heartbeat statement returned no row');
+    const result = { storeTime: Number(row.now), epoch: row.epoch ?? 'none' };
+    if (row.held_session !== null) {
+      return { ...result, conflict: { session: row.held_session, ageMs: Number(row.held_age) } };
+    }
+    // Registered by someone else between our read and our write (two starting at once).
+    if (!row.registered) return { ...result, conflict: { session: 'unknown', ageMs: 0 } };
+    return result;
+  }
+
+  async leave(instanceId: string, session: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.names.instances} WHERE instance_id = $1 AND session = $2`, [
+      instanceId,
+      session,
+    ]);
   }
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
 
-  /** Deletes finished records past their retention; runs every cleanupIntervalMs on its own. */
+  /**
+   * Deletes records past their retention — finished ones, and claims abandoned by a holder that
+   * died (their lease long over) — and expired instance registrations. Runs every
+   * cleanupIntervalMs on its own; returns how many claim records it deleted.
+   */
   async cleanup(): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `DELETE FROM ${this.names.claims} WHERE expires_at < ${NOW_MS} AND state <> 'running'`,
-    );
-    return rowCount ?? 0;
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(this.sql.cleanup, [CLEANUP_CHUNK]);
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < CLEANUP_CHUNK) break;
+    }
+    await this.pool.query(`DELETE FROM ${this.names.instances} WHERE expires_at < ${CLOCK_MS}`);
+    return deleted;
   }
 
   async close(): Promise<void> {
@@ -180,4 +250,125 @@ export class PostgresStore implements ClaimStore {
     this.cleanupTimer = null;
     if (this.ownsPool) await this.pool.end();
   }
+}
+
+/** Parallel arrays of the claims, in the order the statements unnest them (`requests()`). */
+function claimArrays(claims: readonly HeldClaim[]): unknown[] {
+  return [
+    claims.map((c) => c.job),
+    claims.map((c) => c.tick),
+    claims.map((c) => c.fence),
+    claims.map((c) => Math.ceil(c.leaseMs)),
+    claims.map((c) => Math.ceil(c.retainMs)),
+  ];
+}
+
+function claimResult(row: ClaimRow): ClaimResult {
+  if (row.out_acquired) {
+    return { acquired: true, fence: Number(row.out_fence), leaseUntil: Number(row.out_lease_until) };
+  }
+  const reason = (row.out_reason ?? 'claimed-elsewhere') as ClaimRefusal;
+  return row.out_retry_after === null
+    ? { acquired: false, reason }
+    : { acquired: false, reason, retryAfterMs: Number(row.out_retry_after) };
+}
+
+/**
+ * The statements, built once per store. Each is one round trip; `clock` is read once per
+ * statement (a CTE referenced twice is evaluated once), so every row is decided at one instant.
+ */
+function statements(n: ResolvedNames) {
+  /** The held claims of a batch as rows: parallel arrays from parameter `$from` on (claimArrays), plus outcomes. */
+  const requests = (from: number, outcomes = false) => {
+    const p = (k: number) => `$${from + k}`;
+    return `req AS (
+      SELECT r.i::int AS i, r.job, r.tick, r.fence, r.lease, r.retain${outcomes ? ', r.outcome' : ''}
+        FROM unnest(${p(0)}::text[], ${p(1)}::bigint[], ${p(2)}::bigint[], ${p(3)}::bigint[], ${p(4)}::bigint[]${outcomes ? `, ${p(5)}::text[]` : ''})
+          WITH ORDINALITY AS r(job, tick, fence, lease, retain${outcomes ? ', outcome' : ''}, i)
+    ),
+    clock AS (SELECT ${CLOCK_MS} AS now)`;
+  };
+  return {
+    claim: `SELECT * FROM ${n.claimFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    // $1 owner, $2 deadline, $3.. the claims.
+    renew: `WITH ${requests(3)},
+    extended AS (
+      UPDATE ${n.claims} c
+         SET lease_until = clock.now + req.lease,
+             expires_at = greatest(c.expires_at, clock.now + req.lease + c.retain_ms)
+        FROM req, clock
+       WHERE clock.now <= $2 AND c.job = req.job AND c.tick = req.tick AND c.fence = req.fence
+         AND c.state = 'running' AND c.lease_until > clock.now
+      RETURNING req.i
+    ),
+    -- A live lease whose record the store no longer has (a restore lost it): written again.
+    restored AS (
+      INSERT INTO ${n.claims} (job, tick, owner, fence, lease_until, state, expires_at, retain_ms)
+      SELECT req.job, req.tick, $1, req.fence, clock.now + req.lease, 'running', clock.now + req.lease + req.retain, req.retain
+        FROM req, clock
+       WHERE clock.now <= $2 AND NOT EXISTS (SELECT 1 FROM ${n.claims} c WHERE c.job = req.job AND c.tick = req.tick)
+       ORDER BY req.job, req.tick
+      ON CONFLICT DO NOTHING
+      RETURNING job, tick
+    )
+    SELECT req.i, (e.i IS NOT NULL OR r.job IS NOT NULL) AS ok
+      FROM req LEFT JOIN extended e ON e.i = req.i LEFT JOIN restored r ON r.job = req.job AND r.tick = req.tick`,
+    // $1 owner, $2.. the claims, $7 their outcomes.
+    complete: `WITH ${requests(2, true)},
+    finished AS (
+      UPDATE ${n.claims} c
+         SET state = 'done', outcome = req.outcome, expires_at = greatest(c.expires_at, clock.now + c.retain_ms)
+        FROM req, clock
+       WHERE c.job = req.job AND c.tick = req.tick AND c.fence = req.fence AND c.state = 'running'
+      RETURNING req.i, req.job, req.tick
+    ),
+    -- The store lost the record: written again, done, so nobody runs the tick again.
+    restored AS (
+      INSERT INTO ${n.claims} (job, tick, owner, fence, lease_until, state, outcome, expires_at, retain_ms)
+      SELECT req.job, req.tick, $1, req.fence, 0, 'done', req.outcome, clock.now + req.retain, req.retain
+        FROM req, clock
+       WHERE NOT EXISTS (SELECT 1 FROM ${n.claims} c WHERE c.job = req.job AND c.tick = req.tick)
+       ORDER BY req.job, req.tick
+      ON CONFLICT DO NOTHING
+      RETURNING job, tick
+    ),
+    latest AS (
+      INSERT INTO ${n.last} AS l (job, tick)
+      SELECT job, max(tick) FROM (SELECT job, tick FROM finished UNION ALL SELECT job, tick FROM restored) d
+       GROUP BY job ORDER BY job
+      ON CONFLICT (job) DO UPDATE SET tick = greatest(l.tick, EXCLUDED.tick)
+    )
+    SELECT req.i, (f.i IS NOT NULL OR r.job IS NOT NULL OR EXISTS (
+             -- Recorded by an earlier attempt whose answer was lost.
+             SELECT 1 FROM ${n.claims} c
+              WHERE c.job = req.job AND c.tick = req.tick AND c.fence = req.fence AND c.state = 'done')) AS ok
+      FROM req LEFT JOIN finished f ON f.i = req.i LEFT JOIN restored r ON r.job = req.job AND r.tick = req.tick`,
+    // $1 owner, $2.. the claims.
+    release: `WITH ${requests(2)}
+    UPDATE ${n.claims} c SET state = 'released', lease_until = 0
+      FROM req
+     WHERE c.job = req.job AND c.tick = req.tick AND c.fence = req.fence AND c.state = 'running' AND c.owner = $1`,
+    heartbeat: `WITH clock AS (SELECT ${CLOCK_MS} AS now),
+    held AS (
+      SELECT i.session, i.seen FROM ${n.instances} i, clock
+       WHERE i.instance_id = $1 AND i.session <> $2 AND i.expires_at > clock.now
+    ),
+    registered AS (
+      INSERT INTO ${n.instances} AS i (instance_id, session, seen, expires_at)
+      SELECT $1, $2, clock.now, clock.now + $3 FROM clock WHERE NOT EXISTS (SELECT 1 FROM held)
+      ON CONFLICT (instance_id) DO UPDATE SET session = EXCLUDED.session, seen = EXCLUDED.seen, expires_at = EXCLUDED.expires_at
+        WHERE i.session = EXCLUDED.session OR i.expires_at <= EXCLUDED.seen
+      RETURNING 1
+    )
+    SELECT clock.now,
+           (SELECT value FROM ${n.meta} WHERE key = 'epoch') AS epoch,
+           EXISTS (SELECT 1 FROM registered) AS registered,
+           (SELECT session FROM held) AS held_session,
+           (SELECT clock.now - seen FROM held) AS held_age
+      FROM clock`,
+    cleanup: `DELETE FROM ${n.claims} WHERE ctid = ANY (ARRAY(
+      SELECT ctid FROM ${n.claims}
+       WHERE expires_at < ${CLOCK_MS} AND (state <> 'running' OR lease_until < ${CLOCK_MS})
+       LIMIT $1))`,
+  };
 }

@@ -1,69 +1,161 @@
-// The Lua scripts: each store operation is one round trip, decided by the Redis server's clock
-// (TIME). All keys of a job share one hash tag, so the scripts work on Redis Cluster.
+// The Lua scripts: each store operation is one script call for a whole batch, decided by the Redis
+// server's clock (TIME). Keys are passed in KEYS (two per item), so a call whose keys share one
+// hash tag runs on Redis Cluster; the store groups a batch by tag there (keys.ts).
 //
-// Keys (job J, tick T in epoch ms):
-//   <prefix>{J}:claim:T   hash: owner, fence, lease (ms), state (running|done|released), outcome
-//   <prefix>{J}:fence     counter: fences grow on every claim and takeover
-//   <prefix>{J}:running   sorted set: claim keys of live runs, scored by lease end
-//   <prefix>{J}:last      the latest completed tick
+// Keys (job J, tick T in epoch ms, tag {P<bucket>}):
+//   {P<b>}:c:J:T   hash: owner, fence, lease (ms, store clock), state (running|done|released), retain, outcome
+//   {P<b>}:j:J     hash: fence (the job's largest), last (latest completed tick), holder + holder_until
+//                  (the tick an exclusive claim holds, and until when)
+//   {Pmeta}:epoch  identifies the data set: gone after a restart without persistence
+//   {Pmeta}:i:ID   hash: session, seen; one per live scheduler, with a TTL
+//
+// Numbers go through string.format('%.0f'): Lua numbers are doubles, and Redis turns a number
+// argument into text with 14 significant digits, which would round a fence (µs, 16 digits).
 
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+const PRELUDE = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local function s(n) return string.format('%.0f', n) end`;
 
-/** KEYS: claim, fence, running. ARGV: owner, leaseMs, exclusive (0|1), retainMs, tickMs, maxEarlyMs. Returns {1, fence, leaseUntil} or {0, reason[, msUntilTheHoldersLeaseEnds]}. */
-export const CLAIM = `${NOW}
-local owner, lease, exclusive, retain, tick = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-if tick - now > tonumber(ARGV[6]) then return {0, 'early', tick - now} end
-local rec = redis.call('HMGET', KEYS[1], 'owner', 'fence', 'lease', 'state')
-if rec[4] == 'done' then return {0, 'completed'} end
-if rec[4] == 'running' and tonumber(rec[3]) > now then
-  if rec[1] == owner then return {1, tonumber(rec[2]), tonumber(rec[3])} end
-  return {0, 'claimed-elsewhere', tonumber(rec[3]) - now}
-end
-if exclusive == '1' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-  local live = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. now, '+inf')
-  for _, key in ipairs(live) do
-    if key ~= KEYS[1] then return {0, 'overlap'} end
+/**
+ * KEYS: claim, job per request. ARGV: owner, deadline, maxEarlyMs, then per request tick, leaseMs,
+ * exclusive (0|1), retainMs, takeoverOnly (0|1). Returns three values per request:
+ * 1, fence, leaseUntil — or 0, reason, retryAfterMs (or nil).
+ */
+export const CLAIM = `${PRELUDE}
+local owner, deadline, max_early = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+local function push(a, b, c) out[#out + 1] = a; out[#out + 1] = b; out[#out + 1] = c end
+for i = 1, #KEYS / 2 do
+  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 3 + (i - 1) * 5
+  local tick, lease, excl = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3] == '1'
+  local retain, takeover = tonumber(ARGV[a + 4]), ARGV[a + 5] == '1'
+  if now > deadline then push(0, 'late', false)
+  elseif tick - now > max_early then push(0, 'early', s(tick - now))
+  else
+    local rec = redis.call('HMGET', ck, 'owner', 'fence', 'lease', 'state')
+    local state = rec[4]
+    if state == 'done' then push(0, 'completed', false)
+    elseif state == 'running' and tonumber(rec[3]) > now then
+      if rec[1] == owner then push(1, rec[2], rec[3])
+      else push(0, 'claimed-elsewhere', s(tonumber(rec[3]) - now)) end
+    elseif not state and takeover then push(0, 'unknown-tick', false)
+    else
+      local blocked = false
+      if excl then
+        local h = redis.call('HMGET', jk, 'holder', 'holder_until')
+        blocked = h[1] ~= false and h[1] ~= s(tick) and tonumber(h[2]) > now
+      end
+      if blocked then push(0, 'overlap', false)
+      else
+        -- Fences grow per job, and are at least the clock in µs: a restart that lost the job's
+        -- fence cannot make them go back.
+        local fence = math.max((tonumber(redis.call('HGET', jk, 'fence')) or 0) + 1, now_us)
+        local lease_end = now + lease
+        redis.call('HSET', ck, 'owner', owner, 'fence', s(fence), 'lease', s(lease_end), 'state', 'running', 'retain', s(retain))
+        redis.call('PEXPIRE', ck, s(math.max(tick - now, 0) + retain + lease))
+        redis.call('HSET', jk, 'fence', s(fence))
+        if excl then redis.call('HSET', jk, 'holder', s(tick), 'holder_until', s(lease_end)) end
+        push(1, s(fence), s(lease_end))
+      end
+    end
   end
 end
-local fence = redis.call('INCR', KEYS[2])
-local lease_end = now + lease
-redis.call('HSET', KEYS[1], 'owner', owner, 'fence', fence, 'lease', lease_end, 'state', 'running', 'retain', retain)
-redis.call('PEXPIRE', KEYS[1], math.max(tick - now, 0) + retain + lease)
-redis.call('ZADD', KEYS[3], lease_end, KEYS[1])
-redis.call('PEXPIRE', KEYS[3], math.max(tick - now, 0) + retain + lease)
-return {1, fence, lease_end}`;
+return out`;
 
-/** KEYS: claim, running. ARGV: fence, leaseMs. Returns 1 when extended, 0 when the claim is no longer ours or live. */
-export const RENEW = `${NOW}
-local rec = redis.call('HMGET', KEYS[1], 'fence', 'lease', 'state')
-if rec[3] ~= 'running' or tonumber(rec[1]) ~= tonumber(ARGV[1]) or tonumber(rec[2]) <= now then return 0 end
-local lease_end = now + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 'lease', lease_end)
-redis.call('ZADD', KEYS[2], lease_end, KEYS[1])
--- A long run outlives the retention set at claim time: keep the record while the lease lives.
-local keep = tonumber(ARGV[2]) + tonumber(redis.call('HGET', KEYS[1], 'retain') or '0')
-if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
-if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], keep) end
-return 1`;
+/**
+ * KEYS: claim, job per lease. ARGV: owner, deadline, then per lease tick, fence, leaseMs, retainMs,
+ * exclusive (0|1). Returns 1 (extended) or 0 (taken over, finished, or late) per lease. A record
+ * the store lost while its lease was live is written again.
+ */
+export const RENEW = `${PRELUDE}
+local owner, deadline = ARGV[1], tonumber(ARGV[2])
+local out = {}
+for i = 1, #KEYS / 2 do
+  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 2 + (i - 1) * 5
+  local tick, fence, lease = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  local retain, excl = tonumber(ARGV[a + 4]), ARGV[a + 5] == '1'
+  local lease_end = now + lease
+  local rec = redis.call('HMGET', ck, 'fence', 'lease', 'state')
+  local ok = 0
+  if now > deadline then ok = 0
+  elseif not rec[3] then
+    redis.call('HSET', ck, 'owner', owner, 'fence', s(fence), 'lease', s(lease_end), 'state', 'running', 'retain', s(retain))
+    redis.call('PEXPIRE', ck, s(lease + retain))
+    if (tonumber(redis.call('HGET', jk, 'fence')) or 0) < fence then redis.call('HSET', jk, 'fence', s(fence)) end
+    if excl then redis.call('HSET', jk, 'holder', tick, 'holder_until', s(lease_end)) end
+    ok = 1
+  elseif rec[3] == 'running' and tonumber(rec[1]) == fence and tonumber(rec[2]) > now then
+    redis.call('HSET', ck, 'lease', s(lease_end))
+    -- A long run outlives the retention set at claim time: keep the record while the lease lives.
+    if redis.call('PTTL', ck) < lease + retain then redis.call('PEXPIRE', ck, s(lease + retain)) end
+    if excl and redis.call('HGET', jk, 'holder') == tick then redis.call('HSET', jk, 'holder_until', s(lease_end)) end
+    ok = 1
+  end
+  out[#out + 1] = ok
+end
+return out`;
 
-/** KEYS: claim, running, last. ARGV: fence, outcome, tickMs. Returns 1 when recorded, 0 when the fence was superseded or the lease ran out. */
-export const COMPLETE = `${NOW}
-local rec = redis.call('HMGET', KEYS[1], 'fence', 'lease', 'state')
-if rec[3] ~= 'running' or tonumber(rec[1]) ~= tonumber(ARGV[1]) or tonumber(rec[2]) <= now then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'outcome', ARGV[2])
--- Kept for the retention from now, so a late replica still finds the tick done.
-local keep = tonumber(redis.call('HGET', KEYS[1], 'retain') or '0')
-if redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end
-redis.call('ZREM', KEYS[2], KEYS[1])
-local last = tonumber(redis.call('GET', KEYS[3]) or '-1')
-if tonumber(ARGV[3]) > last then redis.call('SET', KEYS[3], ARGV[3]) end
-return 1`;
+/**
+ * KEYS: claim, job per run. ARGV: owner, then per run tick, fence, outcome, retainMs. Returns 1
+ * (recorded, also when already recorded under this fence) or 0 (taken over) per run.
+ */
+export const COMPLETE = `${PRELUDE}
+local owner = ARGV[1]
+local out = {}
+for i = 1, #KEYS / 2 do
+  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 1 + (i - 1) * 4
+  local tick, fence, outcome, retain = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4])
+  local rec = redis.call('HMGET', ck, 'fence', 'state')
+  local ok = 1
+  if rec[2] == 'done' and tonumber(rec[1]) == fence then ok = 1
+  elseif rec[2] and (tonumber(rec[1]) ~= fence or rec[2] ~= 'running') then ok = 0
+  else
+    if rec[2] then
+      redis.call('HSET', ck, 'state', 'done', 'outcome', outcome)
+    else
+      -- The store lost the record: write it again, done, so nobody runs the tick again.
+      redis.call('HSET', ck, 'owner', owner, 'fence', s(fence), 'lease', '0', 'state', 'done', 'retain', s(retain), 'outcome', outcome)
+      if (tonumber(redis.call('HGET', jk, 'fence')) or 0) < fence then redis.call('HSET', jk, 'fence', s(fence)) end
+    end
+    -- Kept for the retention from now, so a late replica still finds the tick done.
+    if redis.call('PTTL', ck) < retain then redis.call('PEXPIRE', ck, s(retain)) end
+    local j = redis.call('HMGET', jk, 'last', 'holder')
+    if j[2] == tick then redis.call('HDEL', jk, 'holder', 'holder_until') end
+    if not j[1] or tonumber(tick) > tonumber(j[1]) then redis.call('HSET', jk, 'last', tick) end
+  end
+  out[#out + 1] = ok
+end
+return out`;
 
-/** KEYS: claim, running. ARGV: fence. Gives the tick up unfinished, so another replica may take it at once. */
-export const RELEASE = `local rec = redis.call('HMGET', KEYS[1], 'fence', 'state')
-if rec[2] ~= 'running' or tonumber(rec[1]) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'released', 'lease', 0)
-redis.call('ZREM', KEYS[2], KEYS[1])
-return 1`;
+/** KEYS: claim, job per claim. ARGV: owner, then per claim tick, fence. Gives the ticks up unfinished. */
+export const RELEASE = `local owner = ARGV[1]
+for i = 1, #KEYS / 2 do
+  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 1 + (i - 1) * 2
+  local rec = redis.call('HMGET', ck, 'fence', 'state', 'owner')
+  if rec[2] == 'running' and tonumber(rec[1]) == tonumber(ARGV[a + 2]) and rec[3] == owner then
+    redis.call('HSET', ck, 'state', 'released', 'lease', '0')
+    if redis.call('HGET', jk, 'holder') == ARGV[a + 1] then redis.call('HDEL', jk, 'holder', 'holder_until') end
+  end
+end
+return 0`;
+
+/**
+ * KEYS: epoch, instance. ARGV: session, ttlMs, a new epoch (used when there is none). Returns
+ * now, epoch — and, when another session holds the instance id, that session and its age (ms).
+ */
+export const HEARTBEAT = `${PRELUDE}
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[3]
+  redis.call('SET', KEYS[1], epoch)
+end
+local held = redis.call('HMGET', KEYS[2], 'session', 'seen')
+if held[1] and held[1] ~= ARGV[1] then return {s(now), epoch, held[1], s(now - tonumber(held[2]))} end
+redis.call('HSET', KEYS[2], 'session', ARGV[1], 'seen', s(now))
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {s(now), epoch}`;
+
+/** KEYS: instance. ARGV: session. Drops the registration if it is this session's. */
+export const LEAVE = `if redis.call('HGET', KEYS[1], 'session') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;

@@ -3,6 +3,8 @@
 
 export type TickwiseErrorCode =
   | 'DUPLICATE_JOB'
+  | 'DUPLICATE_INSTANCE'
+  | 'INVALID_JOB_NAME'
   | 'INVALID_SCHEDULE'
   | 'UNKNOWN_OPTION'
   | 'INVALID_OPTION'

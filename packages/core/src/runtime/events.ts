@@ -1,5 +1,6 @@
 // Scheduler events: every run, attempt and skipped tick is announced, never silent.
 
+import type { CompletionStatus } from './completion.js';
 import type { JobInfo, RunTrigger } from './job.js';
 import type { Logger } from './logger.js';
 import type { RunOutcome } from './store.js';
@@ -11,7 +12,10 @@ export type SkipReason =
   | 'completed'
   | 'disabled'
   | 'paused'
+  /** The store could not be reached. */
   | 'store-unavailable'
+  /** The store did not answer the claim before its deadline (frozen, overloaded), or got it too late. */
+  | 'store-slow'
   | 'missed'
   | 'shutdown'
   | 'buffer-full'
@@ -36,8 +40,8 @@ export interface RunStartEvent extends RunEventBase {
 export interface RunSuccessEvent extends RunEventBase {
   durationMs: number;
   attempts: number;
-  /** The store refused the completion: the lease had been taken over meanwhile. */
-  completionRejected: boolean;
+  /** Whether the store recorded the tick as done (see CompletionStatus). */
+  completion: CompletionStatus;
 }
 
 export interface RunFailureEvent extends RunEventBase {
@@ -47,7 +51,8 @@ export interface RunFailureEvent extends RunEventBase {
   attempts: number;
   /** The handler ignored its aborted signal and has not returned yet. */
   handlerStillRunning: boolean;
-  completionRejected: boolean;
+  /** Whether the store recorded the tick as done (see CompletionStatus). */
+  completion: CompletionStatus;
 }
 
 export interface AttemptFailureEvent extends RunEventBase {

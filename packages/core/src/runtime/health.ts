@@ -14,6 +14,11 @@ export interface HealthOptions {
   graceMs?: number;
   /** A store round trip slower than this makes the scheduler degraded; default 1 s. */
   slowStoreMs?: number;
+  /**
+   * A clock further than this from the store's makes the scheduler degraded; default 2 s. Ticks
+   * still go by the store's clock; logs, traces and the machine's other work do not.
+   */
+  maxClockOffsetMs?: number;
 }
 
 export interface JobHealth {
@@ -43,6 +48,12 @@ export interface StoreHealth {
   reachable: boolean;
   roundTripMs: number | null;
   error?: string;
+  /** The store's clock minus this machine's, ms, as measured by the heartbeat; null before (and for the in-process store). */
+  clockOffsetMs: number | null;
+  /** When this scheduler noticed that the store had lost its data (a restart without persistence); null if never. */
+  dataLossDetectedAt: Date | null;
+  /** Another live scheduler registered this scheduler's instance id. */
+  instanceIdConflict: boolean;
 }
 
 export interface HealthSnapshot {
@@ -125,6 +136,8 @@ export function overallStatus(
 ): HealthStatus {
   if (scheduler !== 'running' || !store.reachable || jobs.some((j) => j.status === 'failing')) return 'failing';
   const slow = store.roundTripMs !== null && store.roundTripMs > (options.slowStoreMs ?? 1000);
-  if (slow || jobs.some((j) => j.status === 'degraded')) return 'degraded';
+  const skewed = store.clockOffsetMs !== null && Math.abs(store.clockOffsetMs) > (options.maxClockOffsetMs ?? 2000);
+  const suspect = store.dataLossDetectedAt !== null || store.instanceIdConflict;
+  if (slow || skewed || suspect || jobs.some((j) => j.status === 'degraded')) return 'degraded';
   return 'ok';
 }

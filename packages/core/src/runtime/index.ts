@@ -1,6 +1,7 @@
 // The scheduler runtime: what a service imports to run jobs.
 
 export { type Clock, SystemClock, type TimerHandle } from './clock.js';
+export type { CompletionStatus } from './completion.js';
 export { type ConfigReference, Cron, Every, Job } from './decorators.js';
 export {
   type CancelReason,
@@ -52,13 +53,18 @@ export {
   type StopOptions,
   type StopResult,
 } from './scheduler.js';
-export {
-  type Claim,
-  type ClaimRefusal,
-  type ClaimRequest,
-  type ClaimResult,
-  type ClaimStore,
-  claimGranted,
-  claimRefused,
-  type RunOutcome,
+export type {
+  BeatResult,
+  ClaimBatch,
+  ClaimRefusal,
+  ClaimRequest,
+  ClaimResult,
+  ClaimStore,
+  CompletionBatch,
+  CompletionResult,
+  HeldClaim,
+  InstanceBeat,
+  RenewalBatch,
+  RunOutcome,
+  StoreLimits,
 } from './store.js';

@@ -1,17 +1,26 @@
 // A registered job and what the scheduler knows of its runs: in progress, waiting, and the last.
 
 import type { AbortSource } from './abort-source.js';
+import type { SkipReason } from './events.js';
 import type { RunTrigger } from './job.js';
 import type { BuiltJob } from './job-registry.js';
-import type { RunResult } from './scheduler.js';
 import type { RunOutcome } from './store.js';
 import type { QueueEntry } from './timer-queue.js';
+
+/** What a run (or a trigger() call) came to. */
+export interface RunResult {
+  outcome: RunOutcome | 'skipped';
+  reason?: SkipReason;
+  error?: unknown;
+}
 
 export interface ActiveRun {
   abort: AbortSource;
   tick: number;
   /** The run's promise: settles once the run is over and cleaned up. */
   done: Promise<RunResult> | null;
+  /** Called after each renewal of the run's lease (its trace records it). */
+  leaseRenewed: (() => void) | null;
 }
 
 /** A tick that waits for the current run to end. */

@@ -1,41 +1,72 @@
-// Keeps the leases of running claims alive: renews each every third of its length, and aborts the
-// run when the store refuses a renewal or renewals fail until the lease runs out.
+// Keeps the leases of running claims alive, and gives them up before the store could: renews each
+// every third of its length (all renewals due at once in one round trip), and aborts the run
+// `leaseSafetyMs` before the lease could end in the store, counted from when the last successful
+// renewal (or the claim) was *sent*. An answer that never comes (a partition, a frozen store, a
+// client without command timeouts) cannot keep a run going: the abort is a timer, not a reaction
+// to a failed request.
 //
 // Most runs end long before their first renewal, so holding and releasing a lease must cost next
-// to nothing: a burst of 100,000 short runs must not arm 100,000 timers. Leases of one length come
-// due for renewal in the order they were taken, so each length keeps a FIFO (a doubly linked list
-// through the leases themselves: adding and removing are a few pointer writes, with no hashing of
-// a fresh object as a Set would need) and one timer serves them all. Releasing the lease the timer
-// was armed for leaves the timer alone: it wakes once, finds nothing due and re-arms — cheaper
-// than re-arming on every release. A keeper that holds no lease holds no timer, but drops it a
-// moment later (deferred), not at once: short runs one after another would otherwise arm and
-// clear a timer each (a burst of 100,000 trivial runs did exactly that).
+// to nothing: a burst of 100,000 short runs must not arm 100,000 timers. Leases renewed at the same
+// interval come due in the order they were taken, so each interval keeps a FIFO (a doubly linked
+// list through the leases themselves) and one timer serves them all. A lease whose renewal failed
+// is "at risk": only then does it get an entry in a timer queue at its abort time. A keeper that
+// holds no lease holds no timer, but drops it a moment later (deferred), not at once: short runs
+// one after another would otherwise arm and clear a timer each.
 
+import type { BatchLimits } from './claim-batcher.js';
 import { type Clock, defer, type TimerHandle } from './clock.js';
+import { Coalescer } from './coalescer.js';
+import { withinDeadline } from './deadline.js';
+import { leaseSafetyMs, renewalIntervalMs, renewalRetryMs } from './lease-timing.js';
 import type { Logger } from './logger.js';
-import type { Claim, ClaimStore } from './store.js';
+import type { ClaimStore, HeldClaim } from './store.js';
+import { type QueueEntry, TimerQueue } from './timer-queue.js';
 
-interface Lease {
-  claim: Claim;
-  leaseMs: number;
-  /** When to renew next, by the clock. */
-  renewAt: number;
-  validUntil: number;
-  /** Called with a reason when the lease is lost. */
-  lose: (detail: string) => void;
-  /** Called after each successful renewal (telemetry). */
-  renewed: () => void;
-  released: boolean;
-  /** The FIFO the lease waits in (null while its renewal is in flight), and its neighbours there. */
-  fifo: LeaseFifo | null;
-  previous: Lease | null;
-  next: Lease | null;
+/** A held lease, as the run sees it. */
+export interface LeaseHandle {
+  readonly claim: HeldClaim;
+  /** When the run must stop believing in the claim (store time); moves on with each renewal. */
+  readonly abortAt: number;
+  /** The keeper gave the lease up (refused, or no renewal in time); the run's signal has aborted. */
+  readonly lost: boolean;
+  /** Stops renewing. */
+  release(): void;
 }
 
-/** Leases of one length, oldest first. */
+class Lease implements LeaseHandle {
+  abortAt: number;
+  /** When to renew next (store time). */
+  renewAt = 0;
+  released = false;
+  lost = false;
+  /** The FIFO the lease waits in (null while its renewal is in flight), and its neighbours there. */
+  fifo: LeaseFifo | null = null;
+  previous: Lease | null = null;
+  next: Lease | null = null;
+  /** Its entry in the at-risk queue, while a renewal has failed. */
+  risk: QueueEntry<Lease> | null = null;
+
+  constructor(
+    private readonly keeper: LeaseKeeper,
+    readonly claim: HeldClaim,
+    sentAt: number,
+    readonly lose: (detail: string) => void,
+    readonly renewed: () => void,
+  ) {
+    this.abortAt = sentAt + claim.leaseMs - leaseSafetyMs(claim.leaseMs);
+  }
+
+  release(): void {
+    this.keeper.release(this);
+  }
+}
+
+/** Leases renewed at one interval, oldest first. */
 class LeaseFifo {
   first: Lease | null = null;
   last: Lease | null = null;
+
+  constructor(readonly intervalMs: number) {}
 
   push(lease: Lease): void {
     lease.fifo = this;
@@ -60,66 +91,83 @@ class LeaseFifo {
 const noop = () => {};
 
 export class LeaseKeeper {
-  /** Leases waiting for their next renewal, by lease length, oldest first. */
+  /** Leases waiting for their next renewal, by renewal interval, oldest first. */
   private readonly waiting = new Map<number, LeaseFifo>();
   private waitingCount = 0;
   private timer: TimerHandle | null = null;
   private armedFor = Number.POSITIVE_INFINITY;
   private closed = false;
   private disarmQueued = false;
+  private readonly renewals: Coalescer<Lease>;
+  /** Leases whose last renewal failed, at their abort time. */
+  private readonly atRisk: TimerQueue<Lease>;
 
   constructor(
+    /** Store time. */
     private readonly clock: Clock,
     private readonly store: ClaimStore,
+    private readonly owner: string,
     private readonly logger: Logger,
-  ) {}
-
-  /** Keeps `claim` alive until the returned release() is called. */
-  hold(claim: Claim, leaseMs: number, lose: (detail: string) => void, renewed: () => void = noop): () => void {
-    const now = this.clock.now();
-    const lease: Lease = {
-      claim,
-      leaseMs,
-      renewAt: now + renewalInterval(leaseMs),
-      validUntil: now + leaseMs,
-      lose,
-      renewed,
-      released: false,
-      fifo: null,
-      previous: null,
-      next: null,
-    };
-    this.wait(lease);
-    return () => this.release(lease);
+    limits: BatchLimits,
+  ) {
+    this.renewals = new Coalescer(clock, (leases) => this.renew(leases), limits.maxBatch, limits.maxInFlight);
+    this.atRisk = new TimerQueue(clock, (entries, now) => this.expire(entries, now));
+    this.atRisk.start();
   }
 
-  /** Stops the timer and renewals; leases still held are left to expire in the store. */
+  /** Keeps `claim` (whose request was sent at `sentAt`, store time) alive until release(). */
+  hold(claim: HeldClaim, sentAt: number, lose: (detail: string) => void, renewed: () => void = noop): LeaseHandle {
+    const lease = new Lease(this, claim, sentAt, lose, renewed);
+    // Counted from the send, like the lease itself (a slow answer leaves less of it).
+    this.wait(lease, renewalIntervalMs(claim.leaseMs), sentAt);
+    if (this.clock.now() >= lease.abortAt) this.lose(lease, 'the claim was granted too late to run');
+    return lease;
+  }
+
+  /** Stops the timers and renewals; leases still held are left to expire in the store. */
   close(): void {
     this.closed = true;
     this.disarm();
+    this.atRisk.clear();
   }
 
-  private wait(lease: Lease): void {
-    if (this.closed) return;
-    let fifo = this.waiting.get(lease.leaseMs);
+  release(lease: Lease): void {
+    if (lease.released) return;
+    lease.released = true;
+    this.unqueue(lease);
+    if (this.waitingCount === 0) this.disarmSoon();
+  }
+
+  private wait(lease: Lease, intervalMs: number, from: number): void {
+    if (this.closed || lease.released || lease.lost) return;
+    let fifo = this.waiting.get(intervalMs);
     if (!fifo) {
-      fifo = new LeaseFifo();
-      this.waiting.set(lease.leaseMs, fifo);
+      fifo = new LeaseFifo(intervalMs);
+      this.waiting.set(intervalMs, fifo);
     }
+    lease.renewAt = from + intervalMs;
     fifo.push(lease);
     this.waitingCount++;
     if (lease.renewAt < this.armedFor) this.arm(lease.renewAt);
   }
 
-  private release(lease: Lease): void {
-    if (lease.released) return;
-    lease.released = true;
-    // A lease whose renewal is in flight is in no FIFO; renew() sees `released` when it returns.
+  /** Takes the lease out of its FIFO and the at-risk queue. */
+  private unqueue(lease: Lease): void {
     if (lease.fifo) {
       lease.fifo.remove(lease);
       this.waitingCount--;
     }
-    if (this.waitingCount === 0) this.disarmSoon();
+    if (lease.risk) {
+      this.atRisk.remove(lease.risk);
+      lease.risk = null;
+    }
+  }
+
+  private lose(lease: Lease, detail: string): void {
+    if (lease.lost || lease.released) return;
+    lease.lost = true;
+    this.unqueue(lease);
+    lease.lose(detail);
   }
 
   /** Drops the timer after pending work, if no lease is held by then. */
@@ -144,16 +192,15 @@ export class LeaseKeeper {
     this.armedFor = Number.POSITIVE_INFINITY;
   }
 
-  /** Renews every lease that is due and re-arms for the earliest one left. */
+  /** Sends every renewal that is due and re-arms for the earliest one left. */
   private fire(): void {
     this.timer = null;
     this.armedFor = Number.POSITIVE_INFINITY;
     const now = this.clock.now();
     let earliest = Number.POSITIVE_INFINITY;
     for (const fifo of this.waiting.values()) {
-      // In a FIFO renewal times only grow (each is `now + interval` when added), so the first lease
-      // that is not due ends the walk. (A wall clock set back by X can delay a renewal by up to X,
-      // as it delays every wall-clock timer of the scheduler.)
+      // In a FIFO renewal times only grow (each is `from + interval` when added), so the first
+      // lease that is not due ends the walk.
       for (let lease = fifo.first; lease; lease = fifo.first) {
         if (lease.renewAt > now) {
           earliest = Math.min(earliest, lease.renewAt);
@@ -161,33 +208,68 @@ export class LeaseKeeper {
         }
         fifo.remove(lease);
         this.waitingCount--;
-        void this.renew(lease);
+        this.renewals.add(lease);
       }
     }
     if (earliest !== Number.POSITIVE_INFINITY && earliest < this.armedFor) this.arm(earliest);
   }
 
-  private async renew(lease: Lease): Promise<void> {
-    try {
-      if (!(await this.store.renew(lease.claim, lease.leaseMs))) {
-        if (!lease.released) lease.lose('the store refused the renewal');
-        return;
+  /** One round trip for every renewal due together; never rejects. */
+  private async renew(leases: Lease[]): Promise<void> {
+    const live = leases.filter((lease) => !lease.released && !lease.lost);
+    if (live.length === 0 || this.closed) return;
+    const sentAt = this.clock.now();
+    // The store must not extend a lease its holder has already given up on.
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (const lease of live) waitMs = Math.min(waitMs, lease.abortAt - sentAt);
+    waitMs = Math.max(1, waitMs);
+    const work = this.store.renewLeases({
+      owner: this.owner,
+      deadline: sentAt + waitMs,
+      claims: live.map((l) => l.claim),
+    });
+    const answer = await withinDeadline(this.clock, work, waitMs);
+    if (answer.kind === 'value' && answer.value.length === live.length) {
+      for (let i = 0; i < live.length; i++) {
+        const lease = live[i] as Lease;
+        if (answer.value[i]) this.renewed(lease, sentAt);
+        else this.lose(lease, 'the store refused the renewal: the tick was taken over or finished');
       }
-      lease.validUntil = this.clock.now() + lease.leaseMs;
-      lease.renewed();
-    } catch (error) {
-      this.logger.warn({ job: lease.claim.job, err: error }, 'tickwise: lease renewal failed');
-      if (this.clock.now() >= lease.validUntil) {
-        if (!lease.released) lease.lose('renewals failed until the lease ran out');
-        return;
-      }
+      return;
     }
-    if (lease.released) return;
-    lease.renewAt = this.clock.now() + renewalInterval(lease.leaseMs);
-    this.wait(lease);
+    const why = answer.kind === 'timeout' ? 'no answer in time' : answer.kind === 'error' ? answer.error : 'bad answer';
+    this.logger.warn({ leases: live.length, err: why }, 'tickwise: lease renewal failed');
+    for (const lease of live) this.failed(lease);
   }
-}
 
-function renewalInterval(leaseMs: number): number {
-  return Math.max(1, Math.floor(leaseMs / 3));
+  private renewed(lease: Lease, sentAt: number): void {
+    if (lease.released || lease.lost) return;
+    lease.abortAt = Math.max(lease.abortAt, sentAt + lease.claim.leaseMs - leaseSafetyMs(lease.claim.leaseMs));
+    if (lease.risk) {
+      this.atRisk.remove(lease.risk);
+      lease.risk = null;
+    }
+    lease.renewed();
+    this.wait(lease, renewalIntervalMs(lease.claim.leaseMs), sentAt);
+  }
+
+  /** A renewal that did not get through: try again soon, and give the lease up at its abort time. */
+  private failed(lease: Lease): void {
+    if (lease.released || lease.lost) return;
+    const now = this.clock.now();
+    if (now >= lease.abortAt) {
+      this.lose(lease, 'renewals failed until the lease would end');
+      return;
+    }
+    if (!lease.risk && !this.closed) lease.risk = this.atRisk.add(lease.abortAt, lease, 0);
+    this.wait(lease, renewalRetryMs(lease.claim.leaseMs), now);
+  }
+
+  private expire(entries: QueueEntry<Lease>[], now: number): void {
+    for (const { value: lease } of entries) {
+      lease.risk = null;
+      if (now >= lease.abortAt) this.lose(lease, 'renewals failed until the lease would end');
+      else if (!lease.released && !lease.lost) lease.risk = this.atRisk.add(lease.abortAt, lease, 0);
+    }
+  }
 }

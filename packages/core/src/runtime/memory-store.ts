@@ -1,14 +1,18 @@
-// The embedded default store: claims in a Map, in one process. Same semantics as the shared
-// stores, so code and tests written against it hold when a service moves to Redis or PostgreSQL.
+// The embedded default store: claims in a Map, in one process. Same contract as the shared stores
+// (test/helpers/store-contract.ts runs against all three), so code and tests written against it
+// hold when a service moves to Redis or PostgreSQL.
 
-import {
-  type Claim,
-  type ClaimRequest,
-  type ClaimResult,
-  type ClaimStore,
-  claimGranted,
-  claimRefused,
-  type RunOutcome,
+import type {
+  BeatResult,
+  ClaimBatch,
+  ClaimResult,
+  ClaimStore,
+  CompletionBatch,
+  CompletionResult,
+  HeldClaim,
+  InstanceBeat,
+  RenewalBatch,
+  StoreLimits,
 } from './store.js';
 
 interface ClaimRecord {
@@ -48,112 +52,197 @@ function indexOfTick(records: ClaimRecord[], tick: number): number {
   return low;
 }
 
-function findRecord(ledger: JobLedger | undefined, tick: number): ClaimRecord | undefined {
-  if (!ledger) return undefined;
-  const record = ledger.records[indexOfTick(ledger.records, tick)];
-  return record?.tick === tick ? record : undefined;
-}
-
 export interface MemoryStoreOptions {
-  /** Time source; default Date.now. Pass the scheduler's clock when it is virtual. */
+  /**
+   * Time source. Default: the clock of the first Scheduler the store is given to (a VirtualClock in
+   * tests), or Date.now before that.
+   */
   now?: () => number;
 }
 
+interface Registration {
+  session: string;
+  lastSeen: number;
+  expiresAt: number;
+}
+
+const MEMORY_LIMITS: StoreLimits = Object.freeze({ maxJobNameBytes: 1024 });
+
 export class MemoryStore implements ClaimStore {
   readonly durable = false;
+  readonly limits = MEMORY_LIMITS;
   private readonly ledgers = new Map<string, JobLedger>();
+  private readonly instances = new Map<string, Registration>();
+  private readonly epoch = Math.random().toString(36).slice(2, 10);
+  /** One counter for the store: fences grow with every claim (the store lives and dies with the process). */
   private fence = 0;
-  private readonly now: () => number;
+  private now: () => number;
+  private clockChosen: boolean;
   private nextSweep = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.clockChosen = options.now !== undefined;
   }
 
-  async claim(request: ClaimRequest): Promise<ClaimResult> {
+  /**
+   * Internal (called by Scheduler): reads the scheduler's clock, unless a clock was chosen. An
+   * in-process store has no clock of its own to measure an offset from; deadlines and leases must
+   * be read on the scheduler's.
+   */
+  followClock(now: () => number): void {
+    if (this.clockChosen) return;
+    this.now = now;
+    this.clockChosen = true;
+  }
+
+  async claimTicks(batch: ClaimBatch): Promise<ClaimResult[]> {
     const now = this.now();
     this.sweep(now);
-    const tick = request.tick.getTime();
-    if (tick - now > request.maxEarlyMs) return claimRefused('early', tick - now);
-    let ledger = this.ledgers.get(request.job);
-    if (!ledger) {
-      ledger = { records: [], running: 0, lastDone: Number.NEGATIVE_INFINITY };
-      this.ledgers.set(request.job, ledger);
+    const results: ClaimResult[] = new Array(batch.requests.length);
+    for (let i = 0; i < batch.requests.length; i++) {
+      const request = batch.requests[i] as ClaimBatch['requests'][number];
+      results[i] = now > batch.deadline ? LATE : this.claimOne(batch, request, now);
     }
+    return results;
+  }
+
+  private claimOne(batch: ClaimBatch, request: ClaimBatch['requests'][number], now: number): ClaimResult {
+    const { tick } = request;
+    if (tick - now > batch.maxEarlyMs) return { acquired: false, reason: 'early', retryAfterMs: tick - now };
+    const ledger = this.ledger(request.job);
     const at = indexOfTick(ledger.records, tick);
     const found = ledger.records[at];
-    const existing = found?.tick === tick ? found : undefined;
-    if (existing?.state === 'done') return claimRefused('completed');
+    const sameTick = found?.tick === tick ? found : undefined;
+    // A record past its retention is gone, swept or not (as a Redis key past its TTL is).
+    const existing = sameTick && !isExpired(sameTick, now) ? sameTick : undefined;
+    if (existing?.state === 'done') return COMPLETED;
     if (existing?.state === 'running' && existing.leaseUntil > now) {
-      if (existing.owner !== request.owner) {
-        return claimRefused('claimed-elsewhere', existing.leaseUntil - now);
+      if (existing.owner !== batch.owner) {
+        return { acquired: false, reason: 'claimed-elsewhere', retryAfterMs: existing.leaseUntil - now };
       }
-      return claimGranted(request, existing.fence, existing.leaseUntil);
+      return { acquired: true, fence: existing.fence, leaseUntil: existing.leaseUntil };
     }
-    if (request.exclusive && hasLiveRun(ledger, tick, now)) return claimRefused('overlap');
+    if (!existing && request.takeoverOnly) return UNKNOWN_TICK;
+    if (request.exclusive && hasLiveRun(ledger, tick, now)) return OVERLAP;
     const record: ClaimRecord = {
       tick,
-      owner: request.owner,
+      owner: batch.owner,
       fence: ++this.fence,
       leaseUntil: now + request.leaseMs,
       state: 'running',
       expiresAt: Math.max(tick, now) + request.retainMs + request.leaseMs,
       retainMs: request.retainMs,
     };
-    if (existing) {
-      // A takeover: the expired (or released) record gives way.
-      if (existing.state === 'running') ledger.running--;
+    if (sameTick) {
+      // A takeover: the expired (or released, or forgotten) record gives way.
+      if (sameTick.state === 'running') ledger.running--;
       ledger.records[at] = record;
-    } else if (at === ledger.records.length) {
-      ledger.records.push(record);
     } else {
-      ledger.records.splice(at, 0, record);
+      insertAt(ledger, at, record);
     }
     ledger.running++;
-    return claimGranted(request, record.fence, record.leaseUntil);
+    return { acquired: true, fence: record.fence, leaseUntil: record.leaseUntil };
   }
 
-  async renew(claim: Claim, leaseMs: number): Promise<boolean> {
-    const record = this.current(claim);
+  async renewLeases(batch: RenewalBatch): Promise<boolean[]> {
     const now = this.now();
-    if (record?.state !== 'running' || record.leaseUntil <= now) return false;
-    record.leaseUntil = now + leaseMs;
-    record.expiresAt = Math.max(record.expiresAt, record.leaseUntil + record.retainMs);
-    return true;
+    return batch.claims.map((claim) => {
+      if (now > batch.deadline) return false;
+      const ledger = this.ledger(claim.job);
+      const at = indexOfTick(ledger.records, claim.tick);
+      const record = ledger.records[at];
+      if (record?.tick !== claim.tick) {
+        // The store lost the record while the lease was live (it cannot expire before): write it again.
+        insertAt(ledger, at, this.restored(claim, batch.owner, 'running', now));
+        ledger.running++;
+        return true;
+      }
+      if (record.fence !== claim.fence || record.state !== 'running' || record.leaseUntil <= now) return false;
+      record.leaseUntil = now + claim.leaseMs;
+      record.expiresAt = Math.max(record.expiresAt, record.leaseUntil + record.retainMs);
+      return true;
+    });
   }
 
-  async complete(claim: Claim, _outcome: RunOutcome): Promise<boolean> {
-    const ledger = this.ledgers.get(claim.job);
-    const record = this.current(claim, ledger);
+  async completeRuns(batch: CompletionBatch): Promise<CompletionResult[]> {
     const now = this.now();
-    if (!ledger || record?.state !== 'running' || record.leaseUntil <= now) return false;
-    record.state = 'done';
-    record.expiresAt = Math.max(record.expiresAt, now + record.retainMs);
-    ledger.running--;
-    if (record.tick > ledger.lastDone) ledger.lastDone = record.tick;
-    return true;
+    return batch.runs.map(({ claim }): CompletionResult => {
+      const ledger = this.ledger(claim.job);
+      const at = indexOfTick(ledger.records, claim.tick);
+      let record = ledger.records[at];
+      if (record?.tick !== claim.tick) {
+        record = this.restored(claim, batch.owner, 'done', now);
+        insertAt(ledger, at, record);
+      } else if (record.fence !== claim.fence || record.state === 'released') {
+        return 'rejected';
+      } else if (record.state === 'done') {
+        return 'recorded';
+      } else {
+        record.state = 'done';
+        ledger.running--;
+      }
+      record.expiresAt = Math.max(record.expiresAt, now + record.retainMs);
+      if (record.tick > ledger.lastDone) ledger.lastDone = record.tick;
+      return 'recorded';
+    });
   }
 
-  async release(claim: Claim): Promise<void> {
-    const ledger = this.ledgers.get(claim.job);
-    const record = this.current(claim, ledger);
-    if (!ledger || record?.state !== 'running') return;
-    record.state = 'released';
-    record.leaseUntil = 0;
-    ledger.running--;
+  async releaseClaims(owner: string, claims: readonly HeldClaim[]): Promise<void> {
+    for (const claim of claims) {
+      const ledger = this.ledgers.get(claim.job);
+      const record = ledger?.records[indexOfTick(ledger.records, claim.tick)];
+      if (!ledger || record?.tick !== claim.tick || record.fence !== claim.fence) continue;
+      if (record.state !== 'running' || record.owner !== owner) continue;
+      record.state = 'released';
+      record.leaseUntil = 0;
+      ledger.running--;
+    }
   }
 
-  async lastCompletedTick(job: string): Promise<Date | null> {
+  async lastCompletedTick(job: string): Promise<number | null> {
     const tick = this.ledgers.get(job)?.lastDone;
-    return tick === undefined || tick === Number.NEGATIVE_INFINITY ? null : new Date(tick);
+    return tick === undefined || tick === Number.NEGATIVE_INFINITY ? null : tick;
+  }
+
+  async heartbeat(beat: InstanceBeat): Promise<BeatResult> {
+    const now = this.now();
+    const held = this.instances.get(beat.instanceId);
+    if (held && held.session !== beat.session && held.expiresAt > now) {
+      return { epoch: this.epoch, conflict: { session: held.session, ageMs: now - held.lastSeen } };
+    }
+    this.instances.set(beat.instanceId, { session: beat.session, lastSeen: now, expiresAt: now + beat.ttlMs });
+    // No storeTime: this store reads the scheduler's own clock, so there is no offset to measure.
+    return { epoch: this.epoch };
+  }
+
+  async leave(instanceId: string, session: string): Promise<void> {
+    if (this.instances.get(instanceId)?.session === session) this.instances.delete(instanceId);
   }
 
   async ping(): Promise<void> {}
 
-  /** The claim's record, if the claim still holds it (same fence). */
-  private current(claim: Claim, ledger = this.ledgers.get(claim.job)): ClaimRecord | undefined {
-    const record = findRecord(ledger, claim.tick.getTime());
-    return record?.fence === claim.fence ? record : undefined;
+  private ledger(job: string): JobLedger {
+    let ledger = this.ledgers.get(job);
+    if (!ledger) {
+      ledger = { records: [], running: 0, lastDone: Number.NEGATIVE_INFINITY };
+      this.ledgers.set(job, ledger);
+    }
+    return ledger;
+  }
+
+  /** A record written again for a holder whose record was lost. */
+  private restored(claim: HeldClaim, owner: string, state: 'running' | 'done', now: number): ClaimRecord {
+    this.fence = Math.max(this.fence, claim.fence);
+    return {
+      tick: claim.tick,
+      owner,
+      fence: claim.fence,
+      leaseUntil: now + claim.leaseMs,
+      state,
+      expiresAt: now + claim.leaseMs + claim.retainMs,
+      retainMs: claim.retainMs,
+    };
   }
 
   /** Drops records past their retention, at most once a minute. */
@@ -165,7 +254,18 @@ export class MemoryStore implements ClaimStore {
       ledger.records = ledger.records.filter((record) => !isExpired(record, now));
       ledger.running = ledger.records.filter((record) => record.state === 'running').length;
     }
+    for (const [id, registration] of this.instances) if (registration.expiresAt <= now) this.instances.delete(id);
   }
+}
+
+const LATE: ClaimResult = Object.freeze({ acquired: false, reason: 'late' });
+const COMPLETED: ClaimResult = Object.freeze({ acquired: false, reason: 'completed' });
+const OVERLAP: ClaimResult = Object.freeze({ acquired: false, reason: 'overlap' });
+const UNKNOWN_TICK: ClaimResult = Object.freeze({ acquired: false, reason: 'unknown-tick' });
+
+function insertAt(ledger: JobLedger, at: number, record: ClaimRecord): void {
+  if (at === ledger.records.length) ledger.records.push(record);
+  else ledger.records.splice(at, 0, record);
 }
 
 /** Past retention, and not held: a running record whose lease ran out is abandoned (its holder can no longer complete it). */

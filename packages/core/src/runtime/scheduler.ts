@@ -1,23 +1,21 @@
-// The Scheduler: wires the steps of a tick together — schedule -> timer queue -> gate -> claim ->
-// attempts -> complete -> events. Each step lives in its own module; this one holds job state.
+// The Scheduler: the facade a service uses. It owns the jobs and their state, and decides whether
+// a tick runs: timer queue (step 2) -> gate: disabled, paused, shutting down, overlap (step 3).
+// How a tick that passed the gate runs (claim, attempts, completion, report) is the TickRunner's;
+// leases, batching and the heartbeat are their own modules.
 
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { context as otelContext, type SpanContext, trace } from '@opentelemetry/api';
 import { nextTickMs } from '../schedule/schedule.js';
-import { EVENT_LEASE_RENEWED } from '../telemetry/attributes.js';
-import { Instrumentation, type RunTrace, type TelemetryOptions } from '../telemetry/instrumentation.js';
+import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
 import { AbortSource } from './abort-source.js';
-import { runAttempts } from './attempts.js';
 import { planDueTicks } from './catch-up.js';
+import { type BatchLimits, ClaimBatcher } from './claim-batcher.js';
 import { type Clock, defer, SystemClock, type TimerHandle } from './clock.js';
-import { RunCancelledError, TickwiseError } from './errors.js';
-import {
-  EventHub,
-  type RunEventBase,
-  type SchedulerEventName,
-  type SchedulerEvents,
-  type SkipReason,
-} from './events.js';
+import { CompletionRecorder } from './completion.js';
+import { withinDeadline } from './deadline.js';
+import { JobDefinitionError, RunCancelledError, TickwiseError } from './errors.js';
+import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReason } from './events.js';
 import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
@@ -28,14 +26,18 @@ import {
   sourceFromDefinition,
   sourcesFromInstance,
 } from './job-registry.js';
-import { type ActiveRun, JobState, type LastRunSnapshot } from './job-state.js';
+import { type ActiveRun, JobState, type LastRunSnapshot, type RunResult } from './job-state.js';
 import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { type Logger, silentLogger, withBindings } from './logger.js';
+import { type Logger, silentLogger } from './logger.js';
+import { Membership } from './membership.js';
 import { MemoryStore } from './memory-store.js';
-import { HandlerContext } from './run-context.js';
-import type { Claim, ClaimStore, RunOutcome } from './store.js';
+import type { ClaimStore, HeldClaim } from './store.js';
+import { StoreClock } from './store-clock.js';
+import { type TakeoverAsk, TickRunner } from './tick-runner.js';
 import { type QueueEntry, TimerQueue } from './timer-queue.js';
+
+export type { RunResult } from './job-state.js';
 
 export interface RegisterOptions {
   /** Reads the configuration keys named by `@Cron({ config })` and `@Every({ config })`; undefined = not set. */
@@ -49,7 +51,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   /** Any object with debug/info/warn/error (pino works as is). Default: silent. */
   logger?: Logger;
-  /** Identifies this replica in claims and events; default host-pid-random. */
+  /**
+   * Identifies this replica in events, logs, telemetry and the store; default host-pid-random.
+   * Must be unique among live schedulers sharing a store: start() fails (DUPLICATE_INSTANCE) when
+   * another live scheduler already uses it.
+   */
   instanceId?: string;
   /** Job names to disable (`*` wildcards allowed), in addition to TICKWISE_DISABLED_JOBS. */
   disabled?: string[];
@@ -59,6 +65,11 @@ export interface SchedulerOptions {
   env?: Record<string, string | undefined>;
   /** OpenTelemetry providers and span kind; default the global providers (no-op without an SDK). */
   telemetry?: TelemetryOptions;
+  /**
+   * Claims, renewals and completions sent to the store in one round trip, at most; default 1000.
+   * 1 sends each on its own (the benchmark compares the two).
+   */
+  batchSize?: number;
 }
 
 export interface StopOptions {
@@ -69,12 +80,6 @@ export interface StopOptions {
 export interface StopResult {
   /** Jobs whose handlers ignored the aborted signal and were still running when stop() resolved. */
   stillRunning: string[];
-}
-
-export interface RunResult {
-  outcome: RunOutcome | 'skipped';
-  reason?: SkipReason;
-  error?: unknown;
 }
 
 export interface JobSnapshot extends Omit<JobInfo, 'toJSON'> {
@@ -95,49 +100,103 @@ const BUFFER_LIMIT = 1000;
 const BURST_SLICE = 100;
 /** Asking again this long after a holder's lease would end leaves room for a late renewal. */
 const TAKEOVER_MARGIN_MS = 250;
-/** A claim up to this much before the tick (by the store's clock) is not early: timer jitter. */
-const MAX_EARLY_MS = 250;
+/** Store round trips: requests per batch, and batches in flight per kind (a pool of 8 connections serves them). */
+const CLAIM_LIMITS: BatchLimits = { maxBatch: 1000, maxInFlight: 2 };
+const RENEWAL_LIMITS: BatchLimits = { maxBatch: 1000, maxInFlight: 1 };
+const COMPLETION_LIMITS: BatchLimits = { maxBatch: 1000, maxInFlight: 2 };
+/** How long a release (shutdown, an orphaned grant) may wait for the store. */
+const RELEASE_WAIT_MS = 2000;
+/** A health check's ping waits this long: a frozen store must not hang the health endpoint. */
+const PING_WAIT_MS = 2000;
 
 /** Resolves when every one of `runs` has ended. */
 function settled(runs: ActiveRun[]): Promise<unknown> {
   return Promise.allSettled(runs.map((run) => run.done));
 }
 
-const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
-
 type State = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** A tick to claim again later: held by another replica (`takeover`), or not yet due by the store's clock (`early`). */
+interface AskAgain {
+  job: JobState;
+  tick: number;
+  ask: 'takeover' | 'early';
+}
 
 export class Scheduler {
   readonly instanceId: string;
   private readonly store: ClaimStore;
-  private readonly clock: Clock;
+  /** The local clock corrected to the store's: every time the scheduler reads is store time. */
+  private readonly clock: StoreClock;
   private readonly logger: Logger;
   private readonly events: EventHub;
   private readonly queue: TimerQueue<JobState>;
   private readonly leases: LeaseKeeper;
   /** Ticks held by another replica, asked again when that holder's lease would end (takeover of a dead holder). */
-  private readonly takeovers: TimerQueue<{ job: JobState; tick: number }>;
+  private readonly takeovers: TimerQueue<AskAgain>;
   private readonly telemetry: Instrumentation;
+  private readonly membership: Membership;
+  private readonly runner: TickRunner;
+  /** This process's claims: the instance id plus a session, so two processes never share an owner. */
+  private readonly owner: string;
   private readonly jobsByName = new Map<string, JobState>();
   private readonly disabledPatterns: string[];
   private readonly missedAfterMs: number;
   private state: State = 'idle';
   private startedAt: number | null = null;
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<StopResult> | null = null;
   /** False with the default silent logger: per-run log fields are then not even built. */
   private readonly logging: boolean;
-  private runCounter = 0;
 
   constructor(options: SchedulerOptions = {}) {
-    this.clock = options.clock ?? new SystemClock();
-    this.store = options.store ?? new MemoryStore({ now: () => this.clock.now() });
+    const local = options.clock ?? new SystemClock();
+    this.clock = new StoreClock(local);
+    this.store = options.store ?? new MemoryStore();
+    if (this.store instanceof MemoryStore) this.store.followClock(() => local.now());
     this.logger = options.logger ?? silentLogger;
     this.logging = this.logger !== silentLogger;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const session = randomBytes(6).toString('base64url');
+    this.owner = `${this.instanceId}/${session}`;
     this.events = new EventHub(this.logger);
     this.queue = new TimerQueue(this.clock, (entries, now) => this.onDue(entries, now));
-    this.leases = new LeaseKeeper(this.clock, this.store, this.logger);
-    this.takeovers = new TimerQueue(this.clock, (entries, now) => this.retryTakeovers(entries, now));
-    this.telemetry = new Instrumentation(this.instanceId, () => this.jobsByName.values(), options.telemetry);
+    const size = options.batchSize ?? 1000;
+    const limits = (base: BatchLimits): BatchLimits => ({ ...base, maxBatch: Math.min(base.maxBatch, size) });
+    this.leases = new LeaseKeeper(this.clock, this.store, this.owner, this.logger, limits(RENEWAL_LIMITS));
+    this.takeovers = new TimerQueue(this.clock, (entries) => this.retryTakeovers(entries));
+    this.membership = new Membership(this.store, this.clock, this.instanceId, session, this.logger, () => {
+      // A clock was set: timers armed by the old estimate would fire early or late.
+      this.queue.refresh();
+      this.takeovers.refresh();
+    });
+    this.telemetry = new Instrumentation(
+      this.instanceId,
+      () => this.jobsByName.values(),
+      options.telemetry,
+      () => this.membership.status().clockOffsetMs,
+    );
+    this.runner = new TickRunner(
+      {
+        instanceId: this.instanceId,
+        clock: this.clock,
+        logger: this.logger,
+        logging: this.logging,
+        events: this.events,
+        telemetry: this.telemetry,
+        claims: new ClaimBatcher(this.store, this.clock, this.owner, this.logger, limits(CLAIM_LIMITS), (claims) => {
+          void this.release(claims);
+        }),
+        leases: this.leases,
+        completions: new CompletionRecorder(this.store, this.clock, this.owner, this.logger, limits(COMPLETION_LIMITS)),
+        missedAfterMs: options.missedAfterMs ?? 60_000,
+      },
+      {
+        skip: (job, tick, reason, count) => this.skip(job, tick, reason, count),
+        askAgain: (job, tick, retryAfterMs, ask) => this.askAgain(job, tick, retryAfterMs, ask),
+        release: (claims) => this.release(claims),
+      },
+    );
     const env = options.env ?? process.env;
     this.disabledPatterns = [...(options.disabled ?? []), ...parseDisabledList(env[DISABLED_JOBS_ENV])];
     this.missedAfterMs = options.missedAfterMs ?? 60_000;
@@ -148,7 +207,7 @@ export class Scheduler {
   /** Adds a plain-function job. Throws a JobDefinitionError on a bad definition. */
   add(definition: JobDefinition): JobInfo {
     const job = buildJob(sourceFromDefinition(definition));
-    this.checkUnique([job]);
+    this.checkNames([job]);
     this.insert(job);
     return job.info;
   }
@@ -160,15 +219,17 @@ export class Scheduler {
   register(instance: object, options: RegisterOptions = {}): JobInfo[] {
     // All jobs are validated before any is added, so a bad one leaves the scheduler unchanged.
     const built = sourcesFromInstance(instance, options.config).map((source) => buildJob(source));
-    this.checkUnique(built);
+    this.checkNames(built);
     for (const job of built) this.insert(job);
     return built.map((job) => job.info);
   }
 
-  private checkUnique(built: BuiltJob[]): void {
+  /** Names must be unique here, and holdable by the store (checked now, not at the first claim). */
+  private checkNames(built: BuiltJob[]): void {
     const names = built.length > 1 ? new Set<string>() : null;
     for (const job of built) {
       const { name } = job.info;
+      checkStorableName(name, this.store.limits.maxJobNameBytes);
       if (this.jobsByName.has(name) || names?.has(name)) {
         throw new TickwiseError(
           'DUPLICATE_JOB',
@@ -199,17 +260,29 @@ export class Scheduler {
 
   // ---- lifecycle ----------------------------------------------------------------------------
 
-  /** Starts firing ticks. With a durable store, catches up from the last completed tick. */
-  async start(): Promise<void> {
+  /**
+   * Starts firing ticks: checks the store, registers the instance id (failing with
+   * DUPLICATE_INSTANCE if another live scheduler uses it), measures the clock's offset from the
+   * store's, then queues every job. With a durable store, catches up from the last completed tick.
+   * Calling it again returns the same promise.
+   */
+  start(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') {
-      throw new TickwiseError(
-        'SCHEDULER_STATE',
-        'start() after stop(): a stopped scheduler cannot be restarted; create a new Scheduler',
+      return Promise.reject(
+        new TickwiseError(
+          'SCHEDULER_STATE',
+          'start() after stop(): a stopped scheduler cannot be restarted; create a new Scheduler',
+        ),
       );
     }
-    if (this.state === 'running') return;
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     // A misconfigured store fails here, with a StoreError, before any tick.
     await this.store.init?.();
+    await this.membership.join();
     this.state = 'running';
     const now = this.clock.now();
     this.startedAt = now;
@@ -217,7 +290,7 @@ export class Scheduler {
       let resumeFrom: number | null = null;
       if (this.store.durable && job.options.catchUp.policy !== 'none') {
         try {
-          resumeFrom = (await this.store.lastCompletedTick(job.info.name))?.getTime() ?? null;
+          resumeFrom = await this.store.lastCompletedTick(job.info.name);
         } catch (error) {
           this.logger.warn(
             { job: job.info.name, err: error },
@@ -230,6 +303,7 @@ export class Scheduler {
         this.setNextTick(job, nextTickMs(job.schedule, resumeFrom));
       } else {
         this.queueFirstTick(job, now);
+        if (this.store.durable) this.probePreviousTick(job, now);
       }
     }
     this.queue.start();
@@ -238,12 +312,31 @@ export class Scheduler {
   }
 
   /**
-   * Stops: no new ticks; running jobs get `graceMs` to finish, then their signals abort; claims
-   * are completed or released. Resolves when every run has settled.
+   * A replica that starts while another holds the job's latest tick watches that tick too: if the
+   * holder dies (or released it at shutdown), the tick is taken over even when every replica that
+   * saw it come has gone since (a rolling deploy). Asks only about a record that exists.
    */
-  async stop(options: StopOptions = {}): Promise<StopResult> {
-    const graceMs = options.graceMs ?? 30_000;
-    if (this.state === 'stopped') return { stillRunning: this.strayJobNames() };
+  private probePreviousTick(job: JobState, now: number): void {
+    const previous = job.schedule.previous(new Date(now + 1))?.getTime();
+    if (previous === undefined || now - previous > job.options.catchUp.windowMs) return;
+    job.lastTick = Math.max(job.lastTick, previous);
+    void this.execute(job, previous, 'catch-up', undefined, 'probe');
+  }
+
+  /**
+   * Stops: no new ticks; running jobs get `graceMs` to finish, then their signals abort; claims
+   * are completed or released, and the instance id is deregistered. Resolves when every run has
+   * settled. Every call returns the same promise (the first call's grace period applies): a
+   * second signal handler, or Nest's shutdown beside the application's own, cannot cut it short.
+   */
+  stop(options: StopOptions = {}): Promise<StopResult> {
+    this.stopping ??= this.stopOnce(options.graceMs ?? 30_000);
+    return this.stopping;
+  }
+
+  private async stopOnce(graceMs: number): Promise<StopResult> {
+    // A start() under way finishes first, so that what it sets up is torn down.
+    await this.starting?.catch(() => {});
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
     this.queue.clear();
@@ -252,7 +345,7 @@ export class Scheduler {
       job.entry = null;
       for (const waiting of job.buffer?.splice(0) ?? []) this.skip(job, waiting.tick, 'shutdown');
     }
-    const running = wasRunning ? this.activeRuns() : [];
+    const running = this.activeRuns();
     if (running.length > 0) {
       let graceTimer: TimerHandle | null = null;
       const graceOver = new Promise<void>((resolve) => {
@@ -266,6 +359,7 @@ export class Scheduler {
       for (let runs = this.activeRuns(); runs.length > 0; runs = this.activeRuns()) await settled(runs);
     }
     this.leases.close();
+    if (wasRunning) await this.membership.leave();
     this.state = 'stopped';
     const stillRunning = this.strayJobNames();
     this.logger.info({ stillRunning }, 'tickwise: scheduler stopped');
@@ -337,12 +431,24 @@ export class Scheduler {
    */
   async health(options: HealthOptions = {}): Promise<HealthSnapshot> {
     const pingStarted = this.clock.now();
+    const member = this.membership.status();
+    const shared = {
+      clockOffsetMs: member.clockOffsetMs,
+      dataLossDetectedAt: member.dataLossDetectedAt === null ? null : new Date(member.dataLossDetectedAt),
+      instanceIdConflict: member.instanceIdConflict,
+    };
     let store: StoreHealth;
-    try {
-      await this.store.ping();
-      store = { reachable: true, roundTripMs: this.clock.now() - pingStarted };
-    } catch (error) {
-      store = { reachable: false, roundTripMs: null, error: error instanceof Error ? error.message : String(error) };
+    const pinged = await withinDeadline(this.clock, this.store.ping(), PING_WAIT_MS);
+    if (pinged.kind === 'value') {
+      store = { reachable: true, roundTripMs: this.clock.now() - pingStarted, ...shared };
+    } else {
+      const error = pinged.kind === 'error' ? pinged.error : `no answer within ${PING_WAIT_MS} ms`;
+      store = {
+        reachable: false,
+        roundTripMs: null,
+        error: error instanceof Error ? error.message : String(error),
+        ...shared,
+      };
     }
     const now = this.clock.now();
     const jobs = [...this.jobsByName.values()].map((job) =>
@@ -509,41 +615,71 @@ export class Scheduler {
     }
   }
 
-  // ---- claim, attempts, completion -----------------------------------------------------------
+  // ---- runs ---------------------------------------------------------------------------------
 
-  /** Steps 4-6 for one tick; kept in the job's `active` list so stop() can wait for it. */
+  /** Hands a tick to the runner; the run is kept in the job's `active` list so stop() can wait for it. */
   private execute(
     job: JobState,
     tick: number,
     trigger: RunTrigger,
     link?: SpanContext,
-    retry = false,
+    takeover: TakeoverAsk = false,
   ): Promise<RunResult> {
-    const run: ActiveRun = { abort: new AbortSource(), tick, done: null };
+    const run: ActiveRun = { abort: new AbortSource(), tick, done: null, leaseRenewed: null };
     job.addActive(run);
-    run.done = this.runTick(job, run, trigger, link, retry);
+    run.done = this.runAndCleanUp(job, run, trigger, link, takeover);
     return run.done;
   }
 
-  /**
-   * Another replica holds this tick. Ask again just after its lease would end: if the holder
-   * died, the claim is then ours (with a larger fence) and the tick still runs — as long as it is
-   * within the job's catch-up window. A live holder renews its lease, so asking again only
-   * finds it still held (or done) and waits once more.
-   */
-  private watchTakeover(job: JobState, tick: number, retryAfterMs: number): void {
-    const at = this.clock.now() + Math.max(0, retryAfterMs) + TAKEOVER_MARGIN_MS;
-    if (at - tick > job.options.catchUp.windowMs) return;
-    this.takeovers.add(at, { job, tick }, job.order);
+  /** A run, cleaned up after itself whatever happens (the overlap gate and stop() rely on it). */
+  private async runAndCleanUp(
+    job: JobState,
+    run: ActiveRun,
+    trigger: RunTrigger,
+    link: SpanContext | undefined,
+    takeover: TakeoverAsk,
+  ): Promise<RunResult> {
+    try {
+      return await this.runner.run(job, run, trigger, link, takeover);
+    } finally {
+      job.removeActive(run);
+      this.drainBuffer(job);
+    }
   }
 
-  private retryTakeovers(entries: QueueEntry<{ job: JobState; tick: number }>[], _now: number): void {
+  /**
+   * Asks about a tick again after `retryAfterMs`. `takeover`: another replica holds it; just after
+   * its lease would end, a dead holder's tick becomes ours (with a larger fence) and still runs —
+   * within the job's catch-up window. A live holder renews its lease, so asking again only finds
+   * it still held (or done) and waits once more. `early`: the store's clock had not reached the
+   * tick; the claim is made again then.
+   */
+  private askAgain(job: JobState, tick: number, retryAfterMs: number, ask: AskAgain['ask']): void {
+    if (this.state !== 'running') return;
+    const at = this.clock.now() + Math.max(0, retryAfterMs) + (ask === 'takeover' ? TAKEOVER_MARGIN_MS : 0);
+    if (at - tick > job.options.catchUp.windowMs) return;
+    this.takeovers.add(at, { job, tick, ask }, job.order);
+  }
+
+  private retryTakeovers(entries: QueueEntry<AskAgain>[]): void {
     for (const { value } of entries) {
-      const { job, tick } = value;
+      const { job, tick, ask } = value;
       if (this.state !== 'running' || job.disabledReason || job.paused) continue;
       if (job.active?.some((run) => run.tick === tick)) continue;
       // A takeover is reported as a catch-up run: it starts late, for a tick another replica had.
-      void this.execute(job, tick, 'catch-up', undefined, true);
+      if (ask === 'takeover') void this.execute(job, tick, 'catch-up', undefined, 'reask');
+      else void this.execute(job, tick, 'schedule');
+    }
+  }
+
+  /** Gives claims back unfinished, so another replica may take them at once. */
+  private async release(claims: HeldClaim[]): Promise<void> {
+    const released = await withinDeadline(this.clock, this.store.releaseClaims(this.owner, claims), RELEASE_WAIT_MS);
+    if (released.kind !== 'value') {
+      this.logger.warn(
+        { claims: claims.length, err: released.kind === 'error' ? released.error : 'no answer in time' },
+        'tickwise: could not release claims; they expire with their leases',
+      );
     }
   }
 
@@ -558,206 +694,25 @@ export class Scheduler {
     }
     this.gate(job, tick, trigger);
   }
+}
 
-  /** A run from claim to completion; cleans up after itself (the overlap gate and stop() rely on it). */
-  private async runTick(
-    job: JobState,
-    run: ActiveRun,
-    trigger: RunTrigger,
-    link?: SpanContext,
-    retry = false,
-  ): Promise<RunResult> {
-    try {
-      let claim: Claim | null = null;
-      if (trigger !== 'manual') {
-        const claimed = await this.claimTick(job, run.tick, retry);
-        if ('outcome' in claimed) return claimed;
-        claim = claimed;
-      }
-      return await this.runClaimed(job, run, trigger, claim, link);
-    } finally {
-      job.removeActive(run);
-      this.drainBuffer(job);
-    }
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Job names go into the store's keys: no NUL (PostgreSQL cannot hold it), no broken UTF-16, within the store's limit. */
+function checkStorableName(name: string, maxBytes: number): void {
+  if (name.includes('\u0000') || UNPAIRED_SURROGATE.test(name)) {
+    throw new JobDefinitionError(
+      'INVALID_JOB_NAME',
+      'a job name must not contain NUL characters or unpaired surrogates (the claim store could not hold it)',
+      { job: JSON.stringify(name) },
+    );
   }
-
-  /** Step 4: the claim, or why the tick does not run here. */
-  private async claimTick(job: JobState, tick: number, retry: boolean): Promise<Claim | RunResult> {
-    // Timed only for the claim-duration metric.
-    const claimStarted = this.telemetry.metered ? this.clock.now() : 0;
-    try {
-      const result = await this.store.claim({
-        job: job.info.name,
-        tick: new Date(tick),
-        owner: this.instanceId,
-        leaseMs: job.options.leaseMs,
-        exclusive: EXCLUSIVE_POLICIES.has(job.options.overlap),
-        // Long enough that no replica can still be about to claim the tick: the catch-up window,
-        // or, without catch-up, twice the time after which a tick counts as missed.
-        retainMs: Math.max(
-          job.options.leaseMs,
-          job.options.catchUp.policy === 'none' ? 2 * this.missedAfterMs : job.options.catchUp.windowMs,
-        ),
-        maxEarlyMs: MAX_EARLY_MS,
-      });
-      this.claimFinished(job, claimStarted, result.acquired ? 'acquired' : result.reason);
-      if (result.acquired) return result.claim;
-      if (result.reason === 'early') {
-        // This replica's clock runs ahead of the store's: claim when the store says it is time.
-        this.watchTakeover(job, tick, result.retryAfterMs ?? 0);
-        return { outcome: 'skipped', reason: 'early' };
-      }
-      // Reported once; asking again for a takeover is silent.
-      if (!retry) this.skip(job, tick, result.reason);
-      if (result.reason === 'claimed-elsewhere' && result.retryAfterMs !== undefined) {
-        this.watchTakeover(job, tick, result.retryAfterMs);
-      }
-      return { outcome: 'skipped', reason: result.reason };
-    } catch (error) {
-      this.claimFinished(job, claimStarted, 'error');
-      this.logger.warn({ job: job.info.name, err: error }, 'tickwise: claim store unavailable');
-      this.skip(job, tick, 'store-unavailable');
-      return { outcome: 'skipped', reason: 'store-unavailable', error };
-    }
-  }
-
-  private claimFinished(job: JobState, claimStarted: number, result: string): void {
-    if (this.telemetry.metered) this.telemetry.claimFinished(job.info, this.clock.now() - claimStarted, result);
-  }
-
-  /** Steps 5-6: attempts, completion in the store, telemetry and events. */
-  private async runClaimed(
-    job: JobState,
-    run: ActiveRun,
-    trigger: RunTrigger,
-    claim: Claim | null,
-    link: SpanContext | undefined,
-  ): Promise<RunResult> {
-    const name = job.info.name;
-    const runNumber = ++this.runCounter;
-    const fence = claim?.fence ?? 0;
-    const tick = new Date(run.tick);
-    // The fields every event of this run shares; built only if an event or a log line needs them.
-    let base: RunEventBase | null = null;
-    const eventBase = (): RunEventBase => {
-      base ??= {
-        job: job.info,
-        tick,
-        trigger,
-        runId: `${this.instanceId}:${runNumber}`,
-        fence,
-        instanceId: this.instanceId,
-      };
-      return base;
-    };
-    const startedAt = this.clock.now();
-    const runTrace: RunTrace = this.telemetry.runStarted({
-      job: job.info,
-      functionName: job.functionName,
-      tick: run.tick,
-      startedAt,
-      trigger,
-      fence,
-      link,
-    });
-    // Built on first use: most runs of a quiet scheduler never log.
-    let boundLogger: Logger | null = null;
-    const logger = () => {
-      boundLogger ??= withBindings(this.logger, {
-        job: name,
-        tick: tick.toISOString(),
-        runId: eventBase().runId,
-        ...(runTrace.traceId !== undefined && { traceId: runTrace.traceId }),
-      });
-      return boundLogger;
-    };
-    if (this.events.has('run:start')) {
-      this.events.emit('run:start', {
-        ...eventBase(),
-        startedAt: new Date(startedAt),
-        latenessMs: startedAt - run.tick,
-      });
-    }
-    const releaseLease = claim
-      ? this.leases.hold(
-          claim,
-          job.options.leaseMs,
-          (detail) => run.abort.abort(new RunCancelledError(name, 'lease-lost', detail)),
-          () => runTrace.event(EVENT_LEASE_RENEWED, undefined, this.clock.now()),
-        )
-      : null;
-
-    const attempted = runAttempts({
-      job: name,
-      clock: this.clock,
-      retry: job.options.retry,
-      timeoutMs: job.options.timeoutMs,
-      run: run.abort,
-      invoke: (attempt, abort, attemptStartedAt) => {
-        const context = new HandlerContext(
-          { job: job.info, scheduledAt: tick, startedAt: new Date(attemptStartedAt), attempt, fence, trigger },
-          abort,
-          logger,
-        );
-        return job.run(context);
-      },
-      onAttemptFailure: (info) => {
-        if (this.events.has('attempt:failure')) this.events.emit('attempt:failure', { ...eventBase(), ...info });
-        logger().warn(
-          { attempt: info.attempt, err: info.error, willRetry: info.willRetry },
-          `tickwise: ${name} attempt failed`,
-        );
-      },
-      startAttempt: (attempt, at) => runTrace.attempt(attempt, at),
-      onStraySettled: () => {
-        job.strayHandlers = Math.max(0, job.strayHandlers - 1);
-        logger().warn({}, `tickwise: ${name} handler returned after its run was given up`);
-      },
-    });
-    // A handler that finished synchronously gives its result at once: no promise to wait for.
-    const result = attempted instanceof Promise ? await attempted : attempted;
-    if (result.handlerStillRunning) job.strayHandlers++;
-    releaseLease?.();
-
-    let completionRejected = false;
-    if (claim) {
-      try {
-        const shutdown = run.abort.reason instanceof RunCancelledError && run.abort.reason.reason === 'shutdown';
-        if (shutdown && result.outcome === 'cancelled') await this.store.release(claim);
-        else completionRejected = !(await this.store.complete(claim, result.outcome));
-      } catch (error) {
-        logger().warn({ err: error }, `tickwise: ${name} could not record completion in the store`);
-      }
-    }
-    const finishedAt = this.clock.now();
-    const durationMs = finishedAt - startedAt;
-    runTrace.end(result.outcome, result.error, durationMs, result.attempts, finishedAt);
-    job.finished(run.tick, result.outcome, durationMs, finishedAt, trigger);
-    if (result.outcome === 'success') {
-      if (this.events.has('run:success')) {
-        this.events.emit('run:success', { ...eventBase(), durationMs, attempts: result.attempts, completionRejected });
-      }
-      if (this.logging) {
-        logger().info(
-          { outcome: 'success', durationMs, attempts: result.attempts, fence },
-          `tickwise: ${name} succeeded`,
-        );
-      }
-    } else {
-      this.events.emit('run:failure', {
-        ...eventBase(),
-        outcome: result.outcome,
-        error: result.error,
-        durationMs,
-        attempts: result.attempts,
-        handlerStillRunning: result.handlerStillRunning,
-        completionRejected,
-      });
-      logger().error(
-        { outcome: result.outcome, durationMs, attempts: result.attempts, fence, err: result.error },
-        `tickwise: ${name} ${result.outcome}`,
-      );
-    }
-    return result.error === undefined ? { outcome: result.outcome } : { outcome: result.outcome, error: result.error };
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > maxBytes) {
+    throw new JobDefinitionError(
+      'INVALID_JOB_NAME',
+      `the job name is ${bytes} bytes long; this claim store holds names of at most ${maxBytes} bytes (UTF-8)`,
+      { job: `${name.slice(0, 40)}…` },
+    );
   }
 }

@@ -65,6 +65,11 @@ export class TimerQueue<T> {
     if (this.running && !this.firing && this.heap.peek() === entry) this.arm();
   }
 
+  /** Re-arms for the earliest entry: after the clock the due times are read against was corrected. */
+  refresh(): void {
+    if (this.running && !this.firing) this.arm();
+  }
+
   clear(): void {
     this.heap.clear();
     this.stop();

@@ -14,14 +14,16 @@ export const ATTR_RUN_OUTCOME = 'tickwise.run.outcome';
 export const ATTR_RUN_TRIGGER = 'tickwise.run.trigger';
 export const ATTR_CLAIM_FENCE = 'tickwise.claim.fence';
 export const ATTR_INSTANCE_ID = 'tickwise.instance.id';
-/** Why a tick did not run: overlap, claimed-elsewhere, completed, disabled, paused, store-unavailable, missed, shutdown, buffer-full. */
+/** Why a tick did not run: overlap, claimed-elsewhere, completed, disabled, paused, store-unavailable, store-slow, missed, shutdown, buffer-full. */
 export const ATTR_SKIP_REASON = 'tickwise.skip.reason';
 /** How many ticks a skip stands for (missed ticks are reported together). */
 export const ATTR_SKIP_COUNT = 'tickwise.skip.count';
 /** Why a run was cancelled: shutdown, cancel-other, lease-lost. */
 export const ATTR_CANCEL_REASON = 'tickwise.cancel.reason';
-/** Whether a claim was acquired: `acquired`, a refusal reason, or `error`. */
+/** Whether a claim was acquired: `acquired`, a refusal reason, `timeout` or `error`. */
 export const ATTR_CLAIM_RESULT = 'tickwise.claim.result';
+/** What became of the run's claim: recorded, rejected, unrecorded, released or none. */
+export const ATTR_CLAIM_COMPLETION = 'tickwise.claim.completion';
 export const ATTR_CODE_FUNCTION_NAME = 'code.function.name';
 export const ATTR_ERROR_TYPE = 'error.type';
 
@@ -32,6 +34,8 @@ export const METRIC_JOB_SKIPPED = 'tickwise.job.skipped';
 export const METRIC_JOB_ACTIVE = 'tickwise.job.active';
 export const METRIC_JOB_LAST_SUCCESS = 'tickwise.job.last_success';
 export const METRIC_CLAIM_DURATION = 'tickwise.claim.duration';
+/** The store's clock minus this replica's, seconds (claims go by the store's clock). */
+export const METRIC_STORE_CLOCK_OFFSET = 'tickwise.store.clock_offset';
 
 export const EVENT_LEASE_RENEWED = 'tickwise.lease.renewed';
 export const EVENT_TIMEOUT = 'tickwise.timeout';

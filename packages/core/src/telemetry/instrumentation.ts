@@ -25,6 +25,7 @@ import {
   type UpDownCounter,
 } from '@opentelemetry/api';
 import type { AttemptObserver } from '../runtime/attempts.js';
+import type { CompletionStatus } from '../runtime/completion.js';
 import { RunCancelledError } from '../runtime/errors.js';
 import type { JobInfo, RunTrigger } from '../runtime/job.js';
 import type { RunOutcome } from '../runtime/store.js';
@@ -85,6 +86,8 @@ export class Instrumentation {
     private readonly instanceId: string,
     jobs: () => Iterable<JobTelemetrySource>,
     options: TelemetryOptions = {},
+    /** The measured offset of the store's clock, ms; null before it is known (or in process). */
+    clockOffsetMs: () => number | null = () => null,
   ) {
     this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
     this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
@@ -117,6 +120,14 @@ export class Instrumentation {
     const lastSuccess = this.meter.createObservableGauge(A.METRIC_JOB_LAST_SUCCESS, {
       description: 'Time of the last successful run, Unix seconds',
       unit: 's',
+    });
+    const offset = this.meter.createObservableGauge(A.METRIC_STORE_CLOCK_OFFSET, {
+      description: "The claim store's clock minus this replica's clock",
+      unit: 's',
+    });
+    offset.addCallback((result) => {
+      const ms = clockOffsetMs();
+      if (ms !== null) result.observe(ms / 1000, { [A.ATTR_INSTANCE_ID]: this.instanceId });
     });
     lastSuccess.addCallback((result) => {
       for (const job of jobs()) {
@@ -277,9 +288,20 @@ export class RunTrace {
     if (this.span.isRecording()) this.span.addEvent(name, attributes, at);
   }
 
-  end(outcome: RunOutcome, error: unknown, durationMs: number, attempts: number, at: number): void {
+  end(
+    outcome: RunOutcome,
+    error: unknown,
+    durationMs: number,
+    attempts: number,
+    at: number,
+    completion: CompletionStatus,
+  ): void {
     if (this.span.isRecording()) {
-      this.span.setAttributes({ [A.ATTR_RUN_OUTCOME]: outcome, [A.ATTR_RUN_ATTEMPT]: attempts });
+      this.span.setAttributes({
+        [A.ATTR_RUN_OUTCOME]: outcome,
+        [A.ATTR_RUN_ATTEMPT]: attempts,
+        [A.ATTR_CLAIM_COMPLETION]: completion,
+      });
       if (outcome === 'success') {
         this.span.setStatus({ code: SpanStatusCode.OK });
       } else {

@@ -1,6 +1,12 @@
 // A scheduler on a VirtualClock that records every event, for runtime tests.
 
-import { type JobDefinition, Scheduler, type SchedulerEvents, type SchedulerOptions } from '@tickwise/core';
+import {
+  type ClaimStore,
+  type JobDefinition,
+  Scheduler,
+  type SchedulerEvents,
+  type SchedulerOptions,
+} from '@tickwise/core';
 import { VirtualClock } from '@tickwise/core/testing';
 
 export type Recorded = { [E in keyof SchedulerEvents]: { type: E } & SchedulerEvents[E] }[keyof SchedulerEvents];
@@ -17,9 +23,21 @@ export interface Harness {
 
 export const T0 = '2026-01-05T00:00:00.000Z';
 
-export function harness(options: Omit<SchedulerOptions, 'clock'> = {}, start: string = T0): Harness {
+export interface HarnessOptions extends Omit<SchedulerOptions, 'clock' | 'store'> {
+  /** A store, or one made on the harness's clock (a MemoryStore must read the same clock as the scheduler). */
+  store?: ClaimStore | ((clock: VirtualClock) => ClaimStore);
+}
+
+export function harness(options: HarnessOptions = {}, start: string = T0): Harness {
   const clock = new VirtualClock(start);
-  const scheduler = new Scheduler({ env: {}, instanceId: 'test', ...options, clock });
+  const { store, ...rest } = options;
+  const scheduler = new Scheduler({
+    env: {},
+    instanceId: 'test',
+    ...rest,
+    ...(store && { store: typeof store === 'function' ? store(clock) : store }),
+    clock,
+  });
   const events: Recorded[] = [];
   for (const type of ['run:start', 'run:success', 'run:failure', 'attempt:failure', 'tick:skipped'] as const) {
     scheduler.on(type, (event) => events.push({ type, ...event } as Recorded));

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { at, type ClaimStore, every, MemoryStore, type RunContext } from '@tickwise/core';
+import {
+  at,
+  type ClaimBatch,
+  type ClaimStore,
+  every,
+  type HeldClaim,
+  MemoryStore,
+  type RunContext,
+} from '@tickwise/core';
 import { harness, job } from '../helpers/harness.js';
 
 describe('stop({ graceMs })', () => {
@@ -30,15 +38,18 @@ describe('stop({ graceMs })', () => {
   });
 
   it('aborts runs still going after the grace period and releases their claims', async () => {
-    const store = new MemoryStore();
     const released: string[] = [];
-    const spy: ClaimStore = Object.assign(Object.create(store), {
-      release: async (claim: Parameters<ClaimStore['release']>[0]) => {
-        released.push(claim.tick.toISOString());
-        return store.release(claim);
+    const h = harness({
+      store: (clock) => {
+        const store = new MemoryStore({ now: () => clock.now() });
+        return Object.assign(Object.create(store), {
+          releaseClaims: async (owner: string, claims: HeldClaim[]) => {
+            released.push(...claims.map((claim) => new Date(claim.tick).toISOString()));
+            return store.releaseClaims(owner, claims);
+          },
+        }) as ClaimStore;
       },
     });
-    const h = harness({ store: spy });
     let reason: unknown;
     h.scheduler.add(
       job({
@@ -148,15 +159,18 @@ describe('stop({ graceMs })', () => {
   });
 
   it('a store that is down skips the tick (store-unavailable) and recovers by itself', async () => {
-    const store = new MemoryStore();
     let down = true;
-    const flaky: ClaimStore = Object.assign(Object.create(store), {
-      claim: async (request: Parameters<ClaimStore['claim']>[0]) => {
-        if (down) throw new Error('ECONNREFUSED');
-        return store.claim(request);
+    const h = harness({
+      store: (clock) => {
+        const store = new MemoryStore({ now: () => clock.now() });
+        return Object.assign(Object.create(store), {
+          claimTicks: async (batch: ClaimBatch) => {
+            if (down) throw new Error('ECONNREFUSED');
+            return store.claimTicks(batch);
+          },
+        }) as ClaimStore;
       },
     });
-    const h = harness({ store: flaky });
     h.scheduler.add(job({ name: 's', schedule: every('1m') }));
     await h.scheduler.start();
     await h.clock.advance('2m');

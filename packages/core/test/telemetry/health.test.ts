@@ -98,6 +98,10 @@ describe('scheduler.health()', () => {
       reachable: false,
       roundTripMs: null,
       error: 'connect ECONNREFUSED 127.0.0.1:6379',
+      // The in-process store shares the scheduler's clock: there is no offset to measure.
+      clockOffsetMs: null,
+      dataLossDetectedAt: null,
+      instanceIdConflict: false,
     });
   });
 

@@ -79,6 +79,7 @@ describe('telemetry with the real OpenTelemetry SDK', () => {
       'tickwise.job.owner': 'data-team',
       'tickwise.run.outcome': 'success',
       'tickwise.run.attempt': 1,
+      'tickwise.claim.completion': 'recorded',
     });
     assert.equal(run.status.code, SpanStatusCode.OK);
     assert.deepEqual(await otel.points('tickwise.job.runs'), [

@@ -1,0 +1,60 @@
+// Turns many small store requests into few round trips: items added during one turn of the event
+// loop go out together, in chunks of at most `maxSize`, with at most `maxInFlight` chunks waiting
+// for the store at once (the rest wait here, in memory, not in a connection pool's queue, where
+// waiting would look like a store failure).
+//
+// The flush is deferred (the Clock's defer: setImmediate on the system clock), so it comes after
+// the promise callbacks of the current turn: every run of a burst slice has queued its claim by
+// then. A VirtualClock runs deferred work while it settles, so tests see the same order.
+
+import { type Clock, defer } from './clock.js';
+
+export class Coalescer<T> {
+  private pending: T[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly maxSize: number,
+    private readonly maxInFlight: number,
+  ) {}
+
+  add(item: T): void {
+    this.pending.push(item);
+    this.schedule();
+  }
+
+  /** Items not yet sent. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    defer(this.clock, () => this.drain());
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
+      let chunk: T[];
+      if (this.pending.length <= this.maxSize) {
+        chunk = this.pending;
+        this.pending = [];
+      } else {
+        chunk = this.pending.splice(0, this.maxSize);
+      }
+      this.inFlight++;
+      // flush() reports its own failures to the items; a rejection here would be a bug in it.
+      this.flush(chunk).then(this.done, this.done);
+    }
+  }
+
+  private readonly done = (): void => {
+    this.inFlight--;
+    if (this.pending.length > 0) this.schedule();
+  };
+}

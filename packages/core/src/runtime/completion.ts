@@ -1,0 +1,88 @@
+// Step 6 of a tick: recording that it ran. A completion that does not reach the store leaves the
+// tick "running" there, and once the lease ends another replica takes it over and runs it again:
+// so a completion is retried, with backoff, for as long as the lease is held (the lease keeps
+// being renewed meanwhile). Completions due together go in one round trip. The store accepts a
+// completion again under the same fence, so a retry after a lost answer is harmless.
+
+import type { BatchLimits } from './claim-batcher.js';
+import { type Clock, sleep } from './clock.js';
+import { Coalescer } from './coalescer.js';
+import { withinDeadline } from './deadline.js';
+import type { LeaseHandle } from './lease-keeper.js';
+import type { Logger } from './logger.js';
+import type { ClaimStore, CompletionResult, HeldClaim, RunOutcome } from './store.js';
+
+/**
+ * What became of a run's claim: `recorded` (the tick is done in the store), `rejected` (the tick
+ * was taken over: another replica holds it), `unrecorded` (the store could not be reached before
+ * the lease ended: the tick may run again elsewhere), `released` (given back unfinished at
+ * shutdown), or `none` (a manual run, which holds no claim).
+ */
+export type CompletionStatus = 'recorded' | 'rejected' | 'unrecorded' | 'released' | 'none';
+
+interface PendingCompletion {
+  claim: HeldClaim;
+  outcome: RunOutcome;
+  /** How long this attempt may wait for the store. */
+  waitMs: number;
+  resolve: (result: CompletionResult | null) => void;
+}
+
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 1000;
+/** One attempt's wait: bounded so a hung store leaves time for retries within the lease. */
+const MAX_WAIT_MS = 5000;
+/** The wait of the one attempt made after the lease is gone (the store decides by the fence). */
+const LAST_CHANCE_WAIT_MS = 1000;
+
+export class CompletionRecorder {
+  private readonly queue: Coalescer<PendingCompletion>;
+
+  constructor(
+    private readonly store: ClaimStore,
+    /** Store time. */
+    private readonly clock: Clock,
+    private readonly owner: string,
+    private readonly logger: Logger,
+    limits: BatchLimits,
+  ) {
+    this.queue = new Coalescer(clock, (items) => this.flush(items), limits.maxBatch, limits.maxInFlight);
+  }
+
+  /**
+   * Records the run's outcome, retrying until the lease held when the run ended would end (the
+   * lease is renewed meanwhile, but a store that keeps refusing completions while it renews does
+   * not get retried forever).
+   */
+  async record(lease: LeaseHandle, outcome: RunOutcome): Promise<CompletionStatus> {
+    const until = lease.abortAt;
+    for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      const left = until - this.clock.now();
+      const waitMs = lease.lost || left <= 0 ? LAST_CHANCE_WAIT_MS : Math.min(MAX_WAIT_MS, left);
+      const result = await new Promise<CompletionResult | null>((resolve) =>
+        this.queue.add({ claim: lease.claim, outcome, waitMs, resolve }),
+      );
+      if (result !== null) return result;
+      if (lease.lost || this.clock.now() + delay >= until) return 'unrecorded';
+      await sleep(this.clock, delay);
+    }
+  }
+
+  /** One round trip; null for each completion whose fate is unknown (no answer, an error). */
+  private async flush(items: PendingCompletion[]): Promise<void> {
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (const item of items) waitMs = Math.min(waitMs, item.waitMs);
+    const work = this.store.completeRuns({
+      owner: this.owner,
+      runs: items.map((item) => ({ claim: item.claim, outcome: item.outcome })),
+    });
+    const answer = await withinDeadline(this.clock, work, waitMs);
+    if (answer.kind === 'value' && answer.value.length === items.length) {
+      for (let i = 0; i < items.length; i++) (items[i] as PendingCompletion).resolve(answer.value[i] ?? null);
+      return;
+    }
+    const why = answer.kind === 'timeout' ? 'no answer in time' : answer.kind === 'error' ? answer.error : 'bad answer';
+    this.logger.warn({ runs: items.length, err: why }, 'tickwise: could not record completions; retrying');
+    for (const item of items) item.resolve(null);
+  }
+}

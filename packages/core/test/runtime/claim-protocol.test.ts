@@ -1,0 +1,521 @@
+// The claim protocol as the scheduler drives it, on a VirtualClock with a MemoryStore whose
+// answers a test can delay, fail or drop: batching, deadlines, completion retries, lease loss
+// without answers, the clock offset, instance ids, stop() called twice.
+
+import assert from 'node:assert/strict';
+import {
+  at,
+  type BeatResult,
+  type ClaimBatch,
+  type ClaimStore,
+  type CompletionBatch,
+  every,
+  type HeldClaim,
+  type InstanceBeat,
+  MemoryStore,
+  type RenewalBatch,
+  type RunContext,
+  Scheduler,
+} from '@tickwise/core';
+import { VirtualClock } from '@tickwise/core/testing';
+import { type HarnessOptions, harness, job } from '../helpers/harness.js';
+
+type Fault = 'ok' | 'fail' | 'hang';
+
+/** A MemoryStore on the clock whose operations a test can make fail or hang, counting round trips. */
+function faultyStore(clock: VirtualClock, options: { durable?: boolean; offsetMs?: number } = {}) {
+  const memory = new MemoryStore({ now: () => clock.now() + (options.offsetMs ?? 0) });
+  const faults = { claim: 'ok' as Fault, renew: 'ok' as Fault, complete: 'ok' as Fault };
+  const calls = { claim: [] as number[], renew: 0, complete: 0, release: [] as HeldClaim[] };
+  const hung: { claim: (() => void)[] } = { claim: [] };
+  const apply = async <T>(fault: Fault, work: () => Promise<T>, onHang?: (release: () => void) => void): Promise<T> => {
+    if (fault === 'fail') throw new Error('ECONNRESET');
+    if (fault === 'hang') {
+      // The request "reaches the store" only when the test says so (a frozen server waking up).
+      return new Promise<T>((resolve, reject) => onHang?.(() => work().then(resolve, reject)));
+    }
+    return work();
+  };
+  const store: ClaimStore = Object.assign(Object.create(memory) as MemoryStore, {
+    durable: options.durable ?? false,
+    claimTicks: (batch: ClaimBatch) => {
+      calls.claim.push(batch.requests.length);
+      return apply(
+        faults.claim,
+        () => memory.claimTicks(batch),
+        (go) => hung.claim.push(go),
+      );
+    },
+    renewLeases: (batch: RenewalBatch) => {
+      calls.renew++;
+      return apply(faults.renew, () => memory.renewLeases(batch));
+    },
+    completeRuns: (batch: CompletionBatch) => {
+      calls.complete++;
+      return apply(faults.complete, () => memory.completeRuns(batch));
+    },
+    releaseClaims: (owner: string, claims: readonly HeldClaim[]) => {
+      calls.release.push(...claims);
+      return memory.releaseClaims(owner, claims);
+    },
+    heartbeat: async (beat: InstanceBeat): Promise<BeatResult> => {
+      const result = await memory.heartbeat(beat);
+      // A store with a clock of its own reports it; the scheduler measures its offset from it.
+      return options.offsetMs === undefined ? result : { ...result, storeTime: clock.now() + options.offsetMs };
+    },
+  });
+  return { store, memory, faults, calls, hung };
+}
+
+/** A harness whose store is a faultyStore on its clock. */
+function faultyHarness(options: Omit<HarnessOptions, 'store'> = {}, storeOptions: { offsetMs?: number } = {}) {
+  let made: ReturnType<typeof faultyStore> | undefined;
+  const h = harness({
+    ...options,
+    store: (clock) => {
+      made = faultyStore(clock, storeOptions);
+      return made.store;
+    },
+  });
+  if (!made) throw new Error('the harness did not make its store');
+  return { ...h, parts: made };
+}
+
+/** Log lines at warn and error, for assertions on what an operator would see. */
+function recordingLogger() {
+  const lines: string[] = [];
+  const log = (level: string) => (_fields: Record<string, unknown>, message: string) =>
+    lines.push(`${level} ${message}`);
+  return { lines, logger: { debug() {}, info() {}, warn: log('warn'), error: log('error') } };
+}
+
+describe('claims: batched', () => {
+  it('claims every tick due at one instant in one round trip, and completes them in one', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    for (let i = 0; i < 1000; i++) h.scheduler.add(job({ name: `job-${i}`, schedule: every('1m') }));
+    await h.scheduler.start();
+    await h.clock.advance('1m');
+    assert.equal(h.events.filter((e) => e.type === 'run:success').length, 1000);
+    // Registration order is kept; the burst is handed over in slices, so a few batches, not 1,000.
+    assert.ok(parts.calls.claim.length <= 10, `claim round trips: ${parts.calls.claim}`);
+    assert.equal(
+      parts.calls.claim.reduce((a, b) => a + b, 0),
+      1000,
+    );
+    assert.ok(parts.calls.complete <= 10, `completion round trips: ${parts.calls.complete}`);
+  });
+
+  it('batchSize: 1 sends each claim on its own (the per-claim path the benchmark compares)', async () => {
+    const h = faultyHarness({ batchSize: 1 });
+    const { parts } = h;
+    for (let i = 0; i < 50; i++) h.scheduler.add(job({ name: `job-${i}`, schedule: every('1m') }));
+    await h.scheduler.start();
+    await h.clock.advance('1m');
+    assert.equal(h.events.filter((e) => e.type === 'run:success').length, 50);
+    assert.deepEqual(parts.calls.claim, new Array(50).fill(1));
+  });
+});
+
+describe('claims: a slow or frozen store', () => {
+  it('a claim that gets no answer in time is skipped as store-slow; a grant that arrives later is released', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    h.scheduler.add(job({ name: 'slow', schedule: every('1m') }));
+    await h.scheduler.start();
+    parts.faults.claim = 'hang';
+    await h.clock.advance('1m');
+    // The default lease is 30 s: a claim waits 5 s (and a little grace for the clock offset).
+    await h.clock.advance('5249ms');
+    assert.deepEqual(h.lines(), []);
+    await h.clock.advance('1ms');
+    assert.deepEqual(h.lines(), ['tick:skipped slow 00:01:00 store-slow']);
+    // The store wakes up and handles the request it had been sent; the answer grants the claim...
+    parts.faults.claim = 'ok';
+    for (const go of parts.hung.claim.splice(0)) go();
+    await h.clock.advance(0);
+    // ...which is refused as late by the store's clock, so nothing is held, nothing released.
+    assert.deepEqual(parts.calls.release, []);
+    const [again] = await parts.memory.claimTicks({
+      owner: 'other',
+      deadline: h.clock.now() + 1000,
+      maxEarlyMs: 0,
+      requests: [
+        {
+          job: 'slow',
+          tick: Date.parse('2026-01-05T00:01:00Z'),
+          leaseMs: 1000,
+          exclusive: false,
+          retainMs: 1000,
+          takeoverOnly: false,
+        },
+      ],
+    });
+    assert.equal(again?.acquired, true, 'the late request left no orphan claim in the store');
+    await h.clock.advance('1m');
+    assert.deepEqual(h.lines().slice(1), ['run:start slow 00:02:00', 'run:success slow 00:02:00']);
+  });
+
+  it('a grant that arrives after the scheduler stopped waiting (handled just before its deadline) is released at once', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const memory = new MemoryStore({ now: () => clock.now() });
+    const released: HeldClaim[] = [];
+    let answerAfterMs = 0;
+    const store: ClaimStore = Object.assign(Object.create(memory) as MemoryStore, {
+      // Decided at once, answered late: the answer is lost in a slow network.
+      claimTicks: async (batch: ClaimBatch) => {
+        const results = await memory.claimTicks(batch);
+        await new Promise<void>((resolve) => clock.setTimer(resolve, answerAfterMs));
+        return results;
+      },
+      releaseClaims: async (owner: string, claims: readonly HeldClaim[]) => {
+        released.push(...claims);
+        return memory.releaseClaims(owner, claims);
+      },
+    });
+    const scheduler = new Scheduler({ store, clock, env: {}, instanceId: 'x' });
+    scheduler.add(job({ name: 'lost-answer', schedule: every('1m') }));
+    const skipped: string[] = [];
+    scheduler.on('tick:skipped', (e) => skipped.push(e.reason));
+    await scheduler.start();
+    answerAfterMs = 6000;
+    await clock.advance('1m6s');
+    assert.deepEqual(skipped, ['store-slow']);
+    assert.deepEqual(
+      released.map((c) => [c.job, new Date(c.tick).toISOString()]),
+      [['lost-answer', '2026-01-05T00:01:00.000Z']],
+    );
+    await scheduler.stop();
+  });
+
+  it('a store that cannot be reached is store-unavailable, never overlap, and nothing runs blindly', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    h.scheduler.add(job({ name: 'down', schedule: every('1m') }));
+    await h.scheduler.start();
+    parts.faults.claim = 'fail';
+    await h.clock.advance('3m');
+    assert.deepEqual(h.lines(), [
+      'tick:skipped down 00:01:00 store-unavailable',
+      'tick:skipped down 00:02:00 store-unavailable',
+      'tick:skipped down 00:03:00 store-unavailable',
+    ]);
+  });
+});
+
+describe('completion', () => {
+  it('is retried through a blip, and the event says it was recorded', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    h.scheduler.add(
+      job({
+        name: 'blip',
+        schedule: every('1m'),
+        run: () => {
+          parts.faults.complete = 'fail';
+          h.clock.setTimer(() => (parts.faults.complete = 'ok'), 300);
+        },
+      }),
+    );
+    await h.scheduler.start();
+    await h.clock.advance('1m1s');
+    const success = h.events.find((e) => e.type === 'run:success');
+    assert.equal(success?.type === 'run:success' && success.completion, 'recorded');
+    assert.ok(parts.calls.complete >= 3, `completion tries: ${parts.calls.complete}`);
+    // Recorded: no other replica can claim the tick.
+    const [other] = await parts.memory.claimTicks({
+      owner: 'other',
+      deadline: h.clock.now() + 1000,
+      maxEarlyMs: 0,
+      requests: [
+        {
+          job: 'blip',
+          tick: Date.parse('2026-01-05T00:01:00Z'),
+          leaseMs: 1000,
+          exclusive: false,
+          retainMs: 1000,
+          takeoverOnly: false,
+        },
+      ],
+    });
+    assert.deepEqual(other, { acquired: false, reason: 'completed' });
+  });
+
+  it('keeps the lease renewed while it retries, and says unrecorded (and logs why) once the lease would end', async () => {
+    const { lines, logger } = recordingLogger();
+    const h = faultyHarness({ logger });
+    const { parts } = h;
+    h.scheduler.add(
+      job({
+        name: 'never',
+        schedule: every('1m'),
+        lease: '3s',
+        run: () => {
+          parts.faults.complete = 'fail';
+        },
+      }),
+    );
+    await h.scheduler.start();
+    await h.clock.advance('1m10s');
+    const success = h.events.find((e) => e.type === 'run:success');
+    assert.equal(success?.type === 'run:success' && success.completion, 'unrecorded');
+    assert.ok(parts.calls.renew >= 2, 'the lease was renewed during the retries');
+    assert.ok(
+      lines.some((l) => l.startsWith('error') && /could not record its completion before the lease ran out/.test(l)),
+    );
+  });
+
+  it('a run whose tick was taken over meanwhile is told: completion rejected', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    const tick = Date.parse('2026-01-05T00:01:00Z');
+    h.scheduler.add(
+      job({
+        name: 'taken',
+        schedule: at('2026-01-05T00:01:00Z'),
+        lease: '3s',
+        // Cut off from the store, and deaf to its signal.
+        run: () => {
+          parts.faults.renew = 'hang';
+          return h.sleep(10_000);
+        },
+      }),
+    );
+    await h.scheduler.start();
+    await h.clock.advance('1m');
+    // The lease ends in the store at 00:01:03; another replica takes the tick over at 00:01:03.2.
+    await h.clock.advance('3200ms');
+    const [takeover] = await parts.memory.claimTicks({
+      owner: 'other',
+      deadline: h.clock.now() + 1000,
+      maxEarlyMs: 0,
+      requests: [{ job: 'taken', tick, leaseMs: 3000, exclusive: true, retainMs: 60_000, takeoverOnly: true }],
+    });
+    assert.equal(takeover?.acquired, true);
+    await h.clock.advance('1m');
+    const failure = h.events.find((e) => e.type === 'run:failure');
+    assert.ok(failure?.type === 'run:failure', h.lines().join('\n'));
+    assert.equal(failure.completion, 'rejected');
+    assert.equal(failure.handlerStillRunning, true);
+  });
+});
+
+describe('leases: a partition', () => {
+  it("aborts the handler's signal (lease-lost) before the lease could end, though no renewal ever answers", async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    let abortedAt: number | null = null;
+    h.scheduler.add(
+      job({
+        name: 'cut-off',
+        schedule: every('1h'),
+        run: async (ctx: RunContext) => {
+          parts.faults.renew = 'hang';
+          parts.faults.complete = 'hang';
+          await h.sleep(120_000, ctx.signal).catch(() => {
+            abortedAt = h.clock.now();
+          });
+          throw ctx.signal.reason;
+        },
+      }),
+    );
+    await h.scheduler.start();
+    await h.clock.advance('1h3m');
+    // Claimed at 01:00:00 with the default 30 s lease: the signal aborts 1 s before it could end.
+    assert.equal(abortedAt, Date.parse('2026-01-05T01:00:29Z'));
+    const failure = h.events.find((e) => e.type === 'run:failure');
+    assert.ok(failure?.type === 'run:failure');
+    assert.equal((failure.error as { reason?: string }).reason, 'lease-lost');
+    assert.equal(failure.completion, 'unrecorded');
+  });
+});
+
+describe('stop() called twice', () => {
+  it('returns the same promise, and the second call does not cut renewals short', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    const lost: string[] = [];
+    h.scheduler.add(
+      job({
+        name: 'long',
+        schedule: every('1h'),
+        lease: '3s',
+        run: async (ctx: RunContext) => {
+          ctx.signal.addEventListener('abort', () => lost.push(String((ctx.signal.reason as Error).message)));
+          await h.sleep(20_000);
+        },
+      }),
+    );
+    await h.scheduler.start();
+    await h.clock.advance('1h');
+    const first = h.scheduler.stop({ graceMs: 60_000 });
+    const second = h.scheduler.stop({ graceMs: 0 });
+    assert.equal(first, second);
+    let settled = false;
+    void second.then(() => (settled = true));
+    await h.clock.advance('10s');
+    assert.equal(settled, false, 'the second call waits like the first');
+    await h.clock.advance('11s');
+    assert.deepEqual(await second, { stillRunning: [] });
+    assert.deepEqual(lost, [], 'the lease was kept until the run ended');
+    assert.ok(parts.calls.renew >= 5);
+    const success = h.events.find((e) => e.type === 'run:success');
+    assert.equal(success?.type === 'run:success' && success.completion, 'recorded');
+  });
+});
+
+describe('instance ids', () => {
+  it('a second live scheduler with the same instance id on one store fails to start, naming the id', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    const a = new Scheduler({ store, clock, env: {}, instanceId: 'replica' });
+    const b = new Scheduler({ store, clock, env: {}, instanceId: 'replica' });
+    await a.start();
+    const starting = b.start();
+    const failed = assert.rejects(starting, {
+      code: 'DUPLICATE_INSTANCE',
+      message: /another live scheduler on this store uses the instance id 'replica'/,
+    });
+    // b waits for a's registration to run out (it would, had a crashed); a keeps beating.
+    await clock.advance('30s');
+    await failed;
+    await a.stop();
+  });
+
+  it("starts once a crashed holder's registration has run out (a restart with the same id)", async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    // The crashed process beat once and died.
+    await store.heartbeat({ instanceId: 'pod-1', session: 'dead', ttlMs: 12_000 });
+    const restarted = new Scheduler({ store, clock, env: {}, instanceId: 'pod-1' });
+    let started = false;
+    const starting = restarted.start().then(() => (started = true));
+    await clock.advance('5s');
+    assert.equal(started, false, 'waits while the old registration may still be live');
+    await clock.advance('10s');
+    await starting;
+    assert.equal(started, true);
+    await restarted.stop();
+  });
+
+  it('frees the id on stop, so a replacement starts at once', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    const a = new Scheduler({ store, clock, env: {}, instanceId: 'replica' });
+    await a.start();
+    await a.stop();
+    const b = new Scheduler({ store, clock, env: {}, instanceId: 'replica' });
+    await b.start();
+    await b.stop();
+  });
+
+  it('two schedulers with the default ids never collide, and claim as different owners', () => {
+    const a = new Scheduler({ env: {} });
+    const b = new Scheduler({ env: {} });
+    assert.notEqual(a.instanceId, b.instanceId);
+  });
+});
+
+describe('job names the store cannot hold', () => {
+  it('a NUL character or a name longer than the store allows is a typed error at registration', () => {
+    const { scheduler } = harness();
+    assert.throws(() => scheduler.add(job({ name: 'a\u0000b', schedule: every('1m') })), {
+      code: 'INVALID_JOB_NAME',
+      message: /must not contain NUL/,
+    });
+    assert.throws(() => scheduler.add(job({ name: 'x'.repeat(1025), schedule: every('1m') })), {
+      code: 'INVALID_JOB_NAME',
+      message: /1025 bytes long; this claim store holds names of at most 1024 bytes/,
+    });
+    assert.throws(() => scheduler.add(job({ name: 'ü'.repeat(600), schedule: every('1m') })), {
+      code: 'INVALID_JOB_NAME',
+      message: /1200 bytes/,
+    });
+    scheduler.add(job({ name: 'x'.repeat(1024), schedule: every('1m') }));
+  });
+});
+
+describe('clock offset from the store', () => {
+  it("a replica whose clock is 150 s slow fires each tick when the store's clock reaches it, and says so", async () => {
+    const { lines, logger } = recordingLogger();
+    // The store's clock is 150 s ahead of this (virtual) machine's.
+    const h = faultyHarness({ logger }, { offsetMs: 150_000 });
+    h.scheduler.add(job({ name: 'skewed', schedule: every('1m') }));
+    await h.scheduler.start();
+    // Local 00:00:00 is store 00:02:30: the next tick, 00:03:00 store time, is 30 s away.
+    await h.clock.advance('29s');
+    assert.deepEqual(h.lines(), []);
+    await h.clock.advance('1s');
+    assert.deepEqual(h.lines(), ['run:start skewed 00:03:00', 'run:success skewed 00:03:00']);
+    const start = h.events[0];
+    assert.equal(start?.type === 'run:start' && start.latenessMs, 0);
+    assert.equal((await h.scheduler.health()).store.clockOffsetMs, 150_000);
+    assert.equal((await h.scheduler.health()).status, 'degraded');
+    assert.ok(
+      lines.some((l) => /clock is 150000 ms behind the store's/.test(l)),
+      lines.join('\n'),
+    );
+  });
+});
+
+describe('takeovers', () => {
+  it('a re-ask about a tick the store no longer knows (it lost its data) does not run it again', async () => {
+    const { lines, logger } = recordingLogger();
+    const h = faultyHarness({ logger });
+    const { parts } = h;
+    h.scheduler.add(job({ name: 'lost', schedule: every('1h'), lease: '3s' }));
+    await h.scheduler.start();
+    // Another replica holds the tick...
+    const tick = Date.parse('2026-01-05T01:00:00Z');
+    await h.clock.advance('59m59s');
+    await parts.memory.claimTicks({
+      owner: 'other',
+      deadline: h.clock.now() + 5000,
+      maxEarlyMs: 5000,
+      requests: [{ job: 'lost', tick, leaseMs: 3000, exclusive: true, retainMs: 60_000, takeoverOnly: false }],
+    });
+    await h.clock.advance('1s');
+    assert.deepEqual(h.lines(), ['tick:skipped lost 01:00:00 claimed-elsewhere']);
+    // ...and the store forgets everything before the re-ask.
+    Object.assign(parts.memory, { ledgers: new Map() });
+    await h.clock.advance('10s');
+    assert.deepEqual(h.lines(), ['tick:skipped lost 01:00:00 claimed-elsewhere'], 'not run');
+    assert.ok(lines.some((l) => /no record of a tick it reported held elsewhere/.test(l)));
+  });
+
+  it('a replica that starts while another holds the latest tick takes it over if that holder dies', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const parts = faultyStore(clock, { durable: true });
+    // A holder claimed the 00:00:00 tick of an every-minute job and died (no renewals); every
+    // replica that saw the tick come has gone too (a rolling deploy).
+    await parts.memory.claimTicks({
+      owner: 'dead/1',
+      deadline: clock.now() + 5000,
+      maxEarlyMs: 0,
+      requests: [
+        {
+          job: 'probe',
+          tick: Date.parse('2026-01-05T00:00:00Z'),
+          leaseMs: 40_000,
+          exclusive: true,
+          retainMs: 120_000,
+          takeoverOnly: false,
+        },
+      ],
+    });
+    await clock.advance('30s');
+    const scheduler = new Scheduler({ store: parts.store, clock, env: {}, instanceId: 'new' });
+    const starts: string[] = [];
+    scheduler.on('run:start', (e) => starts.push(`${e.tick.toISOString().slice(11, 19)} ${e.trigger}`));
+    scheduler.add(job({ name: 'probe', schedule: every('1m'), lease: '40s' }));
+    await scheduler.start();
+    await clock.advance('10s');
+    assert.deepEqual(starts, []);
+    // The dead holder's lease ended at 00:00:40; the probe asks again just after.
+    await clock.advance('1s');
+    assert.deepEqual(starts, ['00:00:00 catch-up']);
+    await clock.advance('19s');
+    assert.deepEqual(starts, ['00:00:00 catch-up', '00:01:00 schedule']);
+    await scheduler.stop();
+  });
+});

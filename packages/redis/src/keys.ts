@@ -1,0 +1,41 @@
+// Where a job's keys live. Every key of a job shares one hash tag, and jobs are spread over a
+// fixed number of tags (buckets): on Redis Cluster a batch becomes one script call per bucket
+// (all of a call's keys must hash to one slot), so a batch of 1,000 ticks costs at most BUCKETS
+// calls, not 1,000; on a single Redis the whole batch is one call. The tag includes the prefix, so
+// two applications with different prefixes spread over different slots.
+
+/** Enough buckets to spread over the shards of a small cluster; few enough to keep batches whole. */
+export const BUCKETS = 16;
+
+/** A stable bucket for a job name (32-bit FNV-1a of its UTF-16 code units). */
+export function bucketOf(job: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < job.length; i++) hash = Math.imul(hash ^ job.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % BUCKETS;
+}
+
+export class KeySpace {
+  private readonly tags: string[];
+  private readonly meta: string;
+
+  constructor(prefix: string) {
+    this.tags = Array.from({ length: BUCKETS }, (_, bucket) => `{${prefix}${bucket}}`);
+    this.meta = `{${prefix}meta}`;
+  }
+
+  claim(bucket: number, job: string, tick: number): string {
+    return `${this.tags[bucket]}:c:${job}:${tick}`;
+  }
+
+  job(bucket: number, job: string): string {
+    return `${this.tags[bucket]}:j:${job}`;
+  }
+
+  epoch(): string {
+    return `${this.meta}:epoch`;
+  }
+
+  instance(id: string): string {
+    return `${this.meta}:i:${id}`;
+  }
+}
