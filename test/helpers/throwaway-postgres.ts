@@ -1,9 +1,9 @@
 // A throwaway PostgreSQL cluster (initdb + pg_ctl under a temp dir, on a free port), for tests that
-// stop and restart the server or need password authentication. Runs as the `postgres` OS user
-// when the tests run as root (initdb refuses root). Stopped by the test that started it.
+// stop, restart or freeze the server or need password authentication. Runs as the `postgres` OS
+// user when the tests run as root (initdb refuses root). Stopped by the test that started it.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './services.js';
@@ -13,7 +13,37 @@ export interface ThrowawayPostgres {
   url: string;
   stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
+  /**
+   * SIGSTOP to the postmaster, then to all its children (backends, background workers): open
+   * connections get no answer and new ones hang after the TCP handshake, as when the host hangs.
+   */
+  freeze(): void;
+  /** SIGCONT to the processes freeze() stopped; what they were sent meanwhile is then answered. */
+  thaw(): void;
   destroy(): void;
+}
+
+/** The postmaster's PID: the first line of postmaster.pid in the data directory. */
+function postmasterPid(data: string): number {
+  const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no postmaster PID in ${data}/postmaster.pid`);
+  return pid;
+}
+
+/** The PIDs whose parent is `parent`, from /proc (every backend is a direct child of the postmaster). */
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of stat is the parent PID; field 2, the name, is in parentheses and may hold spaces.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
 }
 
 function binDir(): string {
@@ -53,15 +83,43 @@ export async function startThrowawayPostgres(options: { password?: string } = {}
   const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = () => user(`${bin}/pg_ctl`, ['-D', data, '-o', serverOptions, '-l', join(dir, 'log'), '-w', 'start']);
   start();
+  let frozen: number[] = [];
+  const thaw = () => {
+    for (const pid of frozen) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone meanwhile (the server was killed)
+      }
+    }
+    frozen = [];
+  };
   const auth = options.password ? `postgres:${encodeURIComponent(options.password)}@` : 'postgres@';
   return {
     port,
     url: `postgres://${auth}127.0.0.1:${port}/postgres`,
     stop: (mode = 'fast') => {
+      thaw(); // a stopped postmaster would not hear pg_ctl's signal
       user(`${bin}/pg_ctl`, ['-D', data, '-m', mode, '-w', 'stop']);
     },
     start,
+    freeze: () => {
+      // The postmaster first, so it forks no new backend after the children are listed.
+      const postmaster = postmasterPid(data);
+      process.kill(postmaster, 'SIGSTOP');
+      frozen.push(postmaster);
+      for (const pid of childrenOf(postmaster)) {
+        try {
+          process.kill(pid, 'SIGSTOP');
+          frozen.push(pid);
+        } catch {
+          // exited between the listing and the signal
+        }
+      }
+    },
+    thaw,
     destroy: () => {
+      thaw();
       try {
         user(`${bin}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } catch {
