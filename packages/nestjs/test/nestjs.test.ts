@@ -113,6 +113,23 @@ describe('@tickwise/nestjs in a real Nest application (legacy decorators + emitD
     assert.equal((await scheduler.health()).scheduler, 'stopped');
   });
 
+  it("Nest's shutdown and the application's own SIGTERM handler stopping the scheduler too: one stop, the running job drains", async () => {
+    fixture.slow.started = false;
+    fixture.slow.finished = false;
+    const app = await start({ tickwise: { env: {} }, config: CONFIG, providers: [fixture.SlowJob] });
+    const scheduler = app.get(Scheduler);
+    const run = scheduler.trigger('SlowJob.drain');
+    while (!fixture.slow.started) await sleep(5);
+    // As `process.on('SIGTERM', () => scheduler.stop())` in main.ts beside enableShutdownHooks().
+    const ownStop = scheduler.stop();
+    const closed = app.close();
+    assert.equal(scheduler.stop(), ownStop, 'every call returns the same promise');
+    await Promise.all([ownStop, closed]);
+    assert.equal(fixture.slow.finished, true, 'the job finished before either resolved');
+    assert.equal((await run).outcome, 'success');
+    assert.deepEqual(await ownStop, { stillRunning: [] });
+  });
+
   it('TickwiseHealthIndicator reports failing jobs as down, with owner and runbook', async () => {
     const clock = new VirtualClock('2026-01-05T00:00:00Z');
     const app = await start({ tickwise: { clock, env: {} }, config: CONFIG, providers: [fixture.FailingJob] });
