@@ -21,6 +21,8 @@ export interface ActiveRun {
   done: Promise<RunResult> | null;
   /** Called after each renewal of the run's lease (its trace records it). */
   leaseRenewed: (() => void) | null;
+  /** Past its claim (or a manual run, which needs none): the handler runs or is about to. */
+  claimed: boolean;
 }
 
 /** A tick that waits for the current run to end. */
@@ -99,8 +101,20 @@ export class JobState implements BuiltJob {
     this.disabledReason = disabledReason;
   }
 
+  /** Runs from the gate to their end, claims in flight included. */
   get activeCount(): number {
     return this.active?.length ?? 0;
+  }
+
+  /**
+   * Runs past their claim. A run still waiting for its claim does not block the next tick: the
+   * store decides between the two (an exclusive claim is refused while another tick holds a live
+   * lease), so a slow store shows up as store-slow, not as overlap.
+   */
+  get runningCount(): number {
+    let count = 0;
+    if (this.active) for (const run of this.active) if (run.claimed) count++;
+    return count;
   }
 
   /** Records a finished run. */

@@ -401,7 +401,7 @@ export class Scheduler {
     const job = this.job(name);
     if (this.state === 'stopping' || this.state === 'stopped') return { outcome: 'skipped', reason: 'shutdown' };
     if (job.disabledReason) return { outcome: 'skipped', reason: 'disabled' };
-    if (job.activeCount > 0) {
+    if (job.runningCount > 0) {
       if (job.options.overlap === 'cancel-other') this.cancelActive(job);
       else if (job.options.overlap !== 'allow') return { outcome: 'skipped', reason: 'overlap' };
     }
@@ -417,7 +417,7 @@ export class Scheduler {
       ...(job.disabledReason !== null && { disabledReason: job.disabledReason }),
       paused: job.paused,
       nextRun: this.nextRunOf(job),
-      running: job.activeCount,
+      running: job.runningCount,
       strayHandlers: job.strayHandlers,
       ...(job.lastRun && { lastRun: job.lastRun.snapshot() }),
       ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
@@ -464,7 +464,7 @@ export class Scheduler {
           lastSuccess: job.lastSuccess,
           lastSuccessTick: job.lastSuccessTick,
           consecutiveFailures: job.consecutiveFailures,
-          running: job.activeCount,
+          running: job.runningCount,
           strayHandlers: job.strayHandlers,
         },
         now,
@@ -556,7 +556,7 @@ export class Scheduler {
       this.skip(job, tick, 'shutdown');
       return;
     }
-    if (job.activeCount > 0) {
+    if (job.runningCount > 0) {
       switch (job.options.overlap) {
         case 'skip': {
           this.skip(job, tick, 'overlap');
@@ -625,7 +625,13 @@ export class Scheduler {
     link?: SpanContext,
     takeover: TakeoverAsk = false,
   ): Promise<RunResult> {
-    const run: ActiveRun = { abort: new AbortSource(), tick, done: null, leaseRenewed: null };
+    const run: ActiveRun = {
+      abort: new AbortSource(),
+      tick,
+      done: null,
+      leaseRenewed: null,
+      claimed: trigger === 'manual',
+    };
     job.addActive(run);
     run.done = this.runAndCleanUp(job, run, trigger, link, takeover);
     return run.done;

@@ -90,6 +90,7 @@ export class TickRunner {
     if (telemetry.metered) telemetry.claimFinished(job.info, clock.now() - claimStarted, claimResult(answer));
     switch (answer.kind) {
       case 'granted':
+        run.claimed = true;
         // Held from the grant: the lease counts from the request's send, not from the run's start.
         return this.parts.leases.hold(
           answer.claim,
@@ -101,11 +102,12 @@ export class TickRunner {
         return this.refused(job, tick, takeover, answer.reason, answer.retryAfterMs);
       case 'slow':
         this.parts.logger.warn({ job: job.info.name }, 'tickwise: the claim store did not answer in time');
-        this.host.skip(job, tick, 'store-slow');
+        // A takeover ask is about a tick already reported: only its first claim is.
+        if (takeover === false) this.host.skip(job, tick, 'store-slow');
         return { outcome: 'skipped', reason: 'store-slow' };
       case 'failed':
         this.parts.logger.warn({ job: job.info.name, err: answer.error }, 'tickwise: claim store unavailable');
-        this.host.skip(job, tick, 'store-unavailable');
+        if (takeover === false) this.host.skip(job, tick, 'store-unavailable');
         return { outcome: 'skipped', reason: 'store-unavailable', error: answer.error };
     }
   }
@@ -132,7 +134,7 @@ export class TickRunner {
         this.host.askAgain(job, tick, retryAfterMs ?? 0, 'early');
         return { outcome: 'skipped', reason: 'early' };
       case 'late':
-        this.host.skip(job, tick, 'store-slow');
+        if (takeover === false) this.host.skip(job, tick, 'store-slow');
         return { outcome: 'skipped', reason: 'store-slow' };
       case 'unknown-tick':
         // Asked again about a tick another replica held, and the store no longer knows it: it lost
