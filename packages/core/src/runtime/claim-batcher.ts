@@ -19,7 +19,9 @@ export type ClaimAnswer =
   /** The store could not be reached (or answered nonsense). */
   | { kind: 'failed'; error: unknown }
   /** No answer within the deadline: the store is frozen or overloaded. */
-  | { kind: 'slow' };
+  | { kind: 'slow' }
+  /** Never sent: the scheduler stopped first. */
+  | { kind: 'cancelled' };
 
 interface PendingClaim {
   request: ClaimRequest;
@@ -51,6 +53,11 @@ export class ClaimBatcher {
 
   claim(request: ClaimRequest): Promise<ClaimAnswer> {
     return new Promise((resolve) => this.queue.add({ request, resolve }));
+  }
+
+  /** Answers the claims not yet sent with `cancelled` (stop(): a burst still queued is not claimed). */
+  cancelPending(): void {
+    for (const item of this.queue.drop()) item.resolve(CANCELLED);
   }
 
   private async flush(items: PendingClaim[]): Promise<void> {
@@ -105,6 +112,7 @@ export class ClaimBatcher {
 }
 
 const SLOW: ClaimAnswer = Object.freeze({ kind: 'slow' });
+const CANCELLED: ClaimAnswer = Object.freeze({ kind: 'cancelled' });
 
 function heldClaim(request: ClaimRequest, fence: number): HeldClaim {
   return {

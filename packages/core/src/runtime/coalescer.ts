@@ -26,9 +26,11 @@ export class Coalescer<T> {
     this.schedule();
   }
 
-  /** Items not yet sent. */
-  get waiting(): number {
-    return this.pending.length;
+  /** Takes back the items not yet sent (a shutdown: they will not be sent). */
+  drop(): T[] {
+    const dropped = this.pending;
+    this.pending = [];
+    return dropped;
   }
 
   private schedule(): void {

@@ -132,6 +132,7 @@ export class Scheduler {
   private readonly events: EventHub;
   private readonly queue: TimerQueue<JobState>;
   private readonly leases: LeaseKeeper;
+  private readonly claims: ClaimBatcher;
   /** Ticks held by another replica, asked again when that holder's lease would end (takeover of a dead holder). */
   private readonly takeovers: TimerQueue<AskAgain>;
   private readonly telemetry: Instrumentation;
@@ -165,6 +166,9 @@ export class Scheduler {
     const limits = (base: BatchLimits): BatchLimits => ({ ...base, maxBatch: Math.min(base.maxBatch, size) });
     this.leases = new LeaseKeeper(this.clock, this.store, this.owner, this.logger, limits(RENEWAL_LIMITS));
     this.takeovers = new TimerQueue(this.clock, (entries) => this.retryTakeovers(entries));
+    this.claims = new ClaimBatcher(this.store, this.clock, this.owner, this.logger, limits(CLAIM_LIMITS), (claims) => {
+      void this.release(claims);
+    });
     this.membership = new Membership(this.store, this.clock, this.instanceId, session, this.logger, () => {
       // A clock was set: timers armed by the old estimate would fire early or late.
       this.queue.refresh();
@@ -184,9 +188,7 @@ export class Scheduler {
         logging: this.logging,
         events: this.events,
         telemetry: this.telemetry,
-        claims: new ClaimBatcher(this.store, this.clock, this.owner, this.logger, limits(CLAIM_LIMITS), (claims) => {
-          void this.release(claims);
-        }),
+        claims: this.claims,
         leases: this.leases,
         completions: new CompletionRecorder(this.store, this.clock, this.owner, this.logger, limits(COMPLETION_LIMITS)),
         missedAfterMs: options.missedAfterMs ?? 60_000,
@@ -341,6 +343,7 @@ export class Scheduler {
     this.state = 'stopping';
     this.queue.clear();
     this.takeovers.clear();
+    this.claims.cancelPending();
     for (const job of this.jobsByName.values()) {
       job.entry = null;
       for (const waiting of job.buffer?.splice(0) ?? []) this.skip(job, waiting.tick, 'shutdown');

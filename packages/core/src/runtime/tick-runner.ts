@@ -109,6 +109,9 @@ export class TickRunner {
         this.parts.logger.warn({ job: job.info.name, err: answer.error }, 'tickwise: claim store unavailable');
         if (takeover === false) this.host.skip(job, tick, 'store-unavailable');
         return { outcome: 'skipped', reason: 'store-unavailable', error: answer.error };
+      case 'cancelled':
+        if (takeover === false) this.host.skip(job, tick, 'shutdown');
+        return { outcome: 'skipped', reason: 'shutdown' };
     }
   }
 
@@ -125,7 +128,7 @@ export class TickRunner {
     job: JobState,
     tick: number,
     takeover: TakeoverAsk,
-    reason: Exclude<ClaimAnswer, { kind: 'granted' | 'slow' | 'failed' }>['reason'],
+    reason: Extract<ClaimAnswer, { kind: 'refused' }>['reason'],
     retryAfterMs: number | undefined,
   ): RunResult {
     switch (reason) {
@@ -302,5 +305,7 @@ function claimResult(answer: ClaimAnswer): string {
       return 'timeout';
     case 'failed':
       return 'error';
+    case 'cancelled':
+      return 'shutdown';
   }
 }
