@@ -6,6 +6,8 @@ import { migrate, PostgresStore } from '@tickwise/postgres';
 import { RedisStore } from '@tickwise/redis';
 import pg from 'pg';
 
+// A label for the output. The scheduler's instance id is left to its default (host-pid-random):
+// an id must be unique among live replicas, and start() fails if another live one has it.
 const [id = 'replica', backend = 'redis'] = process.argv.slice(2);
 
 let store: ClaimStore;
@@ -19,7 +21,7 @@ if (backend === 'postgres') {
   store = new RedisStore({ client: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: 'tickwise-example:' });
 }
 
-const scheduler = new Scheduler({ store, instanceId: id });
+const scheduler = new Scheduler({ store });
 scheduler.add({
   name: 'report',
   schedule: every('2s'),
