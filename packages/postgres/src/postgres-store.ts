@@ -35,6 +35,8 @@ export interface PostgresStoreOptions extends TableNames {
  * request wait for a connection, where waiting would look like a store failure.
  */
 const POOL_SIZE = 10;
+/** The statement's start, epoch ms: stable within a statement, so an index can be compared with it. */
+const STATEMENT_START_MS = '(extract(epoch from now()) * 1000)::bigint';
 /** Rows deleted per cleanup statement: short transactions, no long locks on a big backlog. */
 const CLEANUP_CHUNK = 10_000;
 /** A job name becomes part of a primary-key entry; B-tree entries must stay well under 2.7 kB. */
@@ -241,7 +243,7 @@ export class PostgresStore implements ClaimStore {
       deleted += rowCount ?? 0;
       if ((rowCount ?? 0) < CLEANUP_CHUNK) break;
     }
-    await this.pool.query(`DELETE FROM ${this.names.instances} WHERE expires_at < ${CLOCK_MS}`);
+    await this.pool.query(`DELETE FROM ${this.names.instances} WHERE expires_at < ${STATEMENT_START_MS}`);
     return deleted;
   }
 
@@ -366,9 +368,13 @@ function statements(n: ResolvedNames) {
            (SELECT session FROM held) AS held_session,
            (SELECT clock.now - seen FROM held) AS held_age
       FROM clock`,
+    // now() (the statement's start) rather than clock_timestamp(): a stable value is one the
+    // planner can compare with the expires_at index (a volatile one forces a scan of the table).
+    // ORDER BY: the oldest first, read from the index even when a whole day's records expire at
+    // once (the planner would otherwise expect to find `LIMIT` rows soonest by scanning the table).
     cleanup: `DELETE FROM ${n.claims} WHERE ctid = ANY (ARRAY(
       SELECT ctid FROM ${n.claims}
-       WHERE expires_at < ${CLOCK_MS} AND (state <> 'running' OR lease_until < ${CLOCK_MS})
-       LIMIT $1))`,
+       WHERE expires_at < ${STATEMENT_START_MS} AND (state <> 'running' OR lease_until < ${STATEMENT_START_MS})
+       ORDER BY expires_at LIMIT $1))`,
   };
 }
