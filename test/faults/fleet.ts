@@ -68,7 +68,10 @@ export class Fleet {
   ): Promise<FleetReplica> {
     const full: ReplicaConfig = { ...config, ledger: join(this.dir, `${config.id}.jsonl`) };
     const node = [process.execPath, '--import', 'tsx/esm', '--conditions=tickwise-source', 'test/faults/replica.ts'];
-    const [command, ...args] = [...(options.wrap ?? []), ...node, JSON.stringify(full)] as [string, ...string[]];
+    const [command, ...args] = [...(options.wrap ?? []), ...node, JSON.stringify(full)] as unknown as [
+      string,
+      ...string[],
+    ];
     const child = spawn(command, args, {
       cwd: root,
       env: { ...process.env, NODE_OPTIONS: '', ...options.env },

@@ -3,8 +3,7 @@
 // slow (libfaketime). Duplicates and misses are counted from the replicas' ledgers.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { requireServer } from '../helpers/services.js';
+import { requireServer, requireTool } from '../helpers/services.js';
 import { Fleet, jobNames, type Run } from './fleet.js';
 import { type StoreKind, type StoreServer, sleep, startServer } from './servers.js';
 
@@ -24,14 +23,6 @@ function unrecordedTicks(fleet: Fleet): Set<string> {
 function unexplainedDuplicates(fleet: Fleet, runs: Run[]): string[] {
   const unrecorded = unrecordedTicks(fleet);
   return fleet.duplicates(runs).filter((line) => !unrecorded.has(line.split(' ')[0] as string));
-}
-
-function libfaketime(): string | null {
-  try {
-    return execFileSync('bash', ['-c', 'command -v faketime'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
 }
 
 for (const kind of ['redis', 'postgres'] as StoreKind[]) {
@@ -123,13 +114,8 @@ for (const kind of ['redis', 'postgres'] as StoreKind[]) {
     }
 
     it('a replica whose clock is 150 s slow (libfaketime): no tick runs twice, none is lost, and its offset is measured', async function () {
-      const faketime = libfaketime();
-      if (!faketime) {
-        if (process.env.CI)
-          throw new Error('faketime is not installed (apt-get install faketime): the clock-skew test needs it in CI');
-        console.warn('\n  !!! SKIPPING the clock-skew test: faketime is not installed (apt-get install faketime)\n');
-        this.skip();
-      }
+      const faketime = '/usr/bin/faketime';
+      requireTool(this, faketime, 'apt-get install faketime');
       const job = { count: 2, every: '1s', leaseMs: 3000, runMs: 100 };
       const slow = await fleet.start(
         { id: 'slow', store: server.store(), jobs: job, reportAll: true },

@@ -2,6 +2,7 @@
 // fails the test with a clear message; locally the test is skipped with a loud notice.
 
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,6 +29,18 @@ export async function requireServer(context: Mocha.Context, what: 'Redis' | 'Pos
   const message = `${what} is not reachable at ${url.replace(/:[^:@/]*@/, ':***@')} (set ${what === 'Redis' ? 'REDIS_URL' : 'DATABASE_URL'})`;
   if (process.env.CI) throw new Error(`${message}: the store tests need it in CI`);
   console.warn(`\n  !!! SKIPPING ${what} tests: ${message}\n`);
+  context.skip();
+}
+
+/**
+ * Call in before()/it(): a Debian tool the test runs (faketime, pgbouncer). In CI a missing one
+ * fails with the command that installs it; locally the test is skipped with a loud notice.
+ */
+export function requireTool(context: Mocha.Context, path: string, installWith: string): void {
+  if (existsSync(path)) return;
+  const message = `${path} is not installed (${installWith}; scripts/install-fault-tools.sh does it)`;
+  if (process.env.CI) throw new Error(`${message}: CI needs it`);
+  console.warn(`\n  !!! SKIPPING: ${message}\n`);
   context.skip();
 }
 

@@ -3,7 +3,7 @@ import { every, Scheduler } from '@tickwise/core';
 import { migrate, PostgresStore } from '@tickwise/postgres';
 import pg from 'pg';
 import { type PgBouncer, startPgBouncer } from '../helpers/pgbouncer.js';
-import { DATABASE_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
+import { DATABASE_URL, requireServer, requireTool, sleep, uniqueName } from '../helpers/services.js';
 import { storeContract } from '../helpers/store-contract.js';
 
 // PgBouncer in transaction pooling mode between the store and PostgreSQL: no session state, no
@@ -22,6 +22,7 @@ describe('PostgresStore through PgBouncer (transaction pooling)', function () {
 
   before(async function () {
     await requireServer(this, 'PostgreSQL');
+    requireTool(this, '/usr/sbin/pgbouncer', 'apt-get install pgbouncer');
     bouncer = await startPgBouncer({ poolSize: 3 });
     pool = new pg.Pool({ connectionString: DATABASE_URL });
   });
