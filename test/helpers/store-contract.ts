@@ -262,6 +262,22 @@ export function storeContract(make: () => Promise<ClaimStore>, options: Contract
       assert.equal((await store.heartbeat({ instanceId: id, session: 's2', ttlMs: 5000 })).conflict, undefined);
     });
 
+    it('lists the live instance ids, sorted, the new one included', async () => {
+      const a = `${job}.live.a`;
+      const b = `${job}.live.b`;
+      await store.heartbeat({ instanceId: b, session: 's', ttlMs: 5000 });
+      const beat = await store.heartbeat({ instanceId: a, session: 's', ttlMs: 5000 });
+      assert.ok(beat.live, 'the store lists live instances');
+      const ours = beat.live.filter((id) => id.startsWith(`${job}.live.`));
+      assert.deepEqual(ours, [a, b]);
+      await store.leave(b, 's');
+      const after = await store.heartbeat({ instanceId: a, session: 's', ttlMs: 5000 });
+      assert.deepEqual(
+        after.live?.filter((id) => id.startsWith(`${job}.live.`)),
+        [a],
+      );
+    });
+
     it('a registration not refreshed within its TTL is free', async () => {
       const id = `${job}.ttl`;
       await store.heartbeat({ instanceId: id, session: 's1', ttlMs: 300 });

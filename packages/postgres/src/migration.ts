@@ -126,37 +126,76 @@ CREATE TABLE IF NOT EXISTS ${n.migrations} (version int PRIMARY KEY, applied_at 
 DROP FUNCTION IF EXISTS ${q1(n, 'claim')}(text, bigint, text, bigint, boolean, bigint);
 DROP FUNCTION IF EXISTS ${q1(n, 'claim')}(text, bigint, text, bigint, boolean, bigint, bigint);
 
--- One round trip per batch. Exclusive claims first lock their jobs' rows (in name order, so
--- batches that overlap cannot deadlock); the claims are then decided in one statement, which
--- sees everything committed before the locks were granted.
+-- One round trip per batch, in three steps. 1: without locks, what is committed decides the ticks
+-- that are early, done or held by a live lease (most of a fleet's claims: every replica but one
+-- asks about every tick). 2: exclusive claims that may be granted lock their jobs' rows, in name
+-- order, so batches that overlap cannot deadlock. 3: one statement decides the rest, on a
+-- snapshot that sees everything committed before the locks were granted.
 CREATE OR REPLACE FUNCTION ${n.claimFunction}(
   p_owner text, p_deadline bigint, p_max_early bigint,
   p_jobs text[], p_ticks bigint[], p_leases bigint[], p_exclusive boolean[], p_retains bigint[], p_takeover boolean[])
 RETURNS TABLE (out_i int, out_acquired boolean, out_reason text, out_fence bigint, out_lease_until bigint, out_retry_after bigint)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-  v_now bigint;
+  v_now bigint := ${CLOCK_MS};
+  v_open boolean[];
+  v_any_open boolean;
+  v_mine boolean[];
+  v_reason text[];
+  v_fence bigint[];
+  v_lease bigint[];
+  v_retry bigint[];
 BEGIN
-  IF true = ANY (p_exclusive) THEN
-    INSERT INTO ${n.jobs} (job)
-      SELECT DISTINCT x.job FROM unnest(p_jobs, p_exclusive) AS x(job, exclusive) WHERE x.exclusive ORDER BY 1
-      ON CONFLICT DO NOTHING;
-    PERFORM 1 FROM ${n.jobs} l
-      WHERE l.job IN (SELECT x.job FROM unnest(p_jobs, p_exclusive) AS x(job, exclusive) WHERE x.exclusive)
-      ORDER BY l.job FOR UPDATE;
-  END IF;
-  v_now := ${CLOCK_MS};
   IF v_now > p_deadline THEN
     -- The sender stopped waiting: decide nothing, so a store that was frozen leaves no orphan claims.
     RETURN QUERY SELECT x.i, false, 'late'::text, NULL::bigint, NULL::bigint, NULL::bigint
       FROM generate_subscripts(p_jobs, 1) AS x(i);
     RETURN;
   END IF;
+  SELECT array_agg(d.verdict IS NULL ORDER BY d.i), bool_or(d.verdict IS NULL),
+         array_agg(d.verdict = 'mine' ORDER BY d.i), array_agg(d.verdict ORDER BY d.i),
+         array_agg(CASE WHEN d.verdict = 'mine' THEN d.fence END ORDER BY d.i),
+         array_agg(CASE WHEN d.verdict = 'mine' THEN d.lease_until END ORDER BY d.i),
+         array_agg(CASE WHEN d.verdict = 'early' THEN d.tick - v_now
+                        WHEN d.verdict = 'claimed-elsewhere' THEN greatest(d.lease_until - v_now, 1) END ORDER BY d.i)
+    INTO v_open, v_any_open, v_mine, v_reason, v_fence, v_lease, v_retry
+    FROM (
+      SELECT r.i, r.tick, c.fence, c.lease_until,
+        CASE
+          WHEN r.tick - v_now > p_max_early THEN 'early'
+          WHEN c.state = 'done' THEN 'completed'
+          WHEN c.state = 'running' AND c.lease_until > v_now AND c.owner = p_owner THEN 'mine'
+          WHEN c.state = 'running' AND c.lease_until > v_now THEN 'claimed-elsewhere'
+        END AS verdict
+      FROM unnest(p_jobs, p_ticks) WITH ORDINALITY AS r(job, tick, i)
+      LEFT JOIN ${table} c ON c.job = r.job AND c.tick = r.tick
+    ) d;
+  IF NOT v_any_open THEN
+    RETURN QUERY SELECT x.i::int, x.mine, CASE WHEN x.mine THEN NULL ELSE x.reason END, x.fence, x.lease, x.retry
+      FROM unnest(v_mine, v_reason, v_fence, v_lease, v_retry) WITH ORDINALITY AS x(mine, reason, fence, lease, retry, i);
+    RETURN;
+  END IF;
+  IF true = ANY (p_exclusive) THEN
+    INSERT INTO ${n.jobs} (job)
+      SELECT DISTINCT x.job FROM unnest(p_jobs, p_exclusive, v_open) AS x(job, exclusive, open)
+       WHERE x.exclusive AND x.open ORDER BY 1
+      ON CONFLICT DO NOTHING;
+    PERFORM 1 FROM ${n.jobs} l
+      WHERE l.job IN (SELECT x.job FROM unnest(p_jobs, p_exclusive, v_open) AS x(job, exclusive, open)
+                       WHERE x.exclusive AND x.open)
+      ORDER BY l.job FOR UPDATE;
+    IF ${CLOCK_MS} > p_deadline THEN
+      -- Waited for the locks past the deadline: the same as arriving late.
+      RETURN QUERY SELECT x.i, false, 'late'::text, NULL::bigint, NULL::bigint, NULL::bigint
+        FROM generate_subscripts(p_jobs, 1) AS x(i);
+      RETURN;
+    END IF;
+  END IF;
   RETURN QUERY
   WITH req AS (
-    SELECT r.i::int AS i, r.job, r.tick, r.lease, r.exclusive, r.retain, r.takeover
-      FROM unnest(p_jobs, p_ticks, p_leases, p_exclusive, p_retains, p_takeover)
-        WITH ORDINALITY AS r(job, tick, lease, exclusive, retain, takeover, i)
+    SELECT r.i::int AS i, r.job, r.tick, r.lease, r.exclusive, r.retain, r.takeover, r.open
+      FROM unnest(p_jobs, p_ticks, p_leases, p_exclusive, p_retains, p_takeover, v_open)
+        WITH ORDINALITY AS r(job, tick, lease, exclusive, retain, takeover, open, i)
   ),
   verdict AS (
     SELECT req.*, c.fence AS c_fence, c.lease_until AS c_lease,
@@ -166,6 +205,9 @@ BEGIN
         WHEN c.state = 'running' AND c.lease_until > v_now AND c.owner = p_owner THEN 'mine'
         WHEN c.state = 'running' AND c.lease_until > v_now THEN 'claimed-elsewhere'
         WHEN c.state IS NULL AND req.takeover THEN 'unknown-tick'
+        -- Decided in step 1 as held, and free since (released, or its lease ran out a moment ago):
+        -- not locked, so not granted here; the scheduler asks again.
+        WHEN NOT req.open THEN 'moved'
         WHEN req.exclusive AND EXISTS (
           SELECT 1 FROM ${table} o
            WHERE o.job = req.job AND o.state = 'running' AND o.tick <> req.tick AND o.lease_until > v_now
@@ -189,12 +231,13 @@ BEGIN
   SELECT v.i,
     v.verdict = 'mine' OR w.job IS NOT NULL,
     CASE WHEN v.verdict = 'mine' OR w.job IS NOT NULL THEN NULL
-         WHEN v.verdict = 'claim' THEN 'claimed-elsewhere'
+         WHEN v.verdict IN ('claim', 'moved') THEN 'claimed-elsewhere'
          ELSE v.verdict END,
     CASE WHEN v.verdict = 'mine' THEN v.c_fence ELSE w.fence END,
     CASE WHEN v.verdict = 'mine' THEN v.c_lease ELSE w.lease_until END,
     CASE WHEN v.verdict = 'claimed-elsewhere' THEN greatest(v.c_lease - v_now, 1)
          WHEN v.verdict = 'early' THEN v.tick - v_now
+         WHEN v.verdict = 'moved' THEN 1
          -- Lost to a claim made at the same moment: its lease is as long as ours.
          WHEN v.verdict = 'claim' AND w.job IS NULL THEN v.lease
     END

@@ -208,10 +208,14 @@ export class PostgresStore implements ClaimStore {
       registered: boolean;
       held_session: string | null;
       held_age: string | null;
+      live: string[] | null;
     }>(this.sql.heartbeat, [beat.instanceId, beat.session, Math.ceil(beat.ttlMs)]);
     const row = rows[0];
     if (!row) throw new Error('the heartbeat statement returned no row');
-    const result = { storeTime: Number(row.now), epoch: row.epoch ?? 'none' };
+    // The statement reads the registrations before its own write: add this one when it registered.
+    const live = new Set(row.live ?? []);
+    if (row.registered) live.add(beat.instanceId);
+    const result = { storeTime: Number(row.now), epoch: row.epoch ?? 'none', live: [...live].sort() };
     if (row.held_session !== null) {
       return { ...result, conflict: { session: row.held_session, ageMs: Number(row.held_age) } };
     }
@@ -366,7 +370,8 @@ function statements(n: ResolvedNames) {
            (SELECT value FROM ${n.meta} WHERE key = 'epoch') AS epoch,
            EXISTS (SELECT 1 FROM registered) AS registered,
            (SELECT session FROM held) AS held_session,
-           (SELECT clock.now - seen FROM held) AS held_age
+           (SELECT clock.now - seen FROM held) AS held_age,
+           (SELECT array_agg(i.instance_id) FROM ${n.instances} i WHERE i.expires_at > clock.now) AS live
       FROM clock`,
     // now() (the statement's start) rather than clock_timestamp(): a stable value is one the
     // planner can compare with the expires_at index (a volatile one forces a scan of the table).

@@ -35,7 +35,8 @@ export class KeySpace {
     return `${this.meta}:epoch`;
   }
 
-  instance(id: string): string {
-    return `${this.meta}:i:${id}`;
+  /** A hash of the live schedulers' registrations (field: instance id), so a beat can list them. */
+  instances(): string {
+    return `${this.meta}:instances`;
   }
 }

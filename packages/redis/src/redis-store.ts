@@ -206,20 +206,20 @@ export class RedisStore implements ClaimStore {
   }
 
   async heartbeat(beat: InstanceBeat): Promise<BeatResult> {
-    const keys = [this.keys.epoch(), this.keys.instance(beat.instanceId)];
+    const keys = [this.keys.epoch(), this.keys.instances()];
     const candidate = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
     const reply = await this.call(() =>
-      this.scripts.tickwiseHeartbeat(2, ...keys, beat.session, Math.ceil(beat.ttlMs), candidate),
+      this.scripts.tickwiseHeartbeat(2, ...keys, beat.instanceId, beat.session, Math.ceil(beat.ttlMs), candidate),
     );
-    const [now, epoch, session, age] = reply;
-    const result = { storeTime: Number(now), epoch: String(epoch) };
+    const [now, epoch, session, age, ...live] = reply;
+    const result = { storeTime: Number(now), epoch: String(epoch), live: live.map(String).sort() };
     return session === undefined || session === null
       ? result
       : { ...result, conflict: { session: String(session), ageMs: Number(age) } };
   }
 
   async leave(instanceId: string, session: string): Promise<void> {
-    await this.call(() => this.scripts.tickwiseLeave(1, this.keys.instance(instanceId), session));
+    await this.call(() => this.scripts.tickwiseLeave(1, this.keys.instances(), instanceId, session));
   }
 
   async ping(): Promise<void> {

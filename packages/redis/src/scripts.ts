@@ -7,7 +7,7 @@
 //   {P<b>}:j:J     hash: fence (the job's largest), last (latest completed tick), holder + holder_until
 //                  (the tick an exclusive claim holds, and until when)
 //   {Pmeta}:epoch  identifies the data set: gone after a restart without persistence
-//   {Pmeta}:i:ID   hash: session, seen; one per live scheduler, with a TTL
+//   {Pmeta}:instances  hash: instance id -> "session seen expires" of each live scheduler
 //
 // Numbers go through string.format('%.0f'): Lua numbers are doubles, and Redis turns a number
 // argument into text with 14 significant digits, which would round a fence (µs, 16 digits).
@@ -141,21 +141,40 @@ end
 return 0`;
 
 /**
- * KEYS: epoch, instance. ARGV: session, ttlMs, a new epoch (used when there is none). Returns
- * now, epoch — and, when another session holds the instance id, that session and its age (ms).
+ * KEYS: epoch, instances. ARGV: instance id, session, ttlMs, a new epoch (used when there is none).
+ * Returns now, epoch, the session holding the id and its age (ms) — both nil when it is ours —
+ * then the live instance ids. Registrations are fields "session seen expires" of one hash, expired
+ * ones dropped as beats find them.
  */
 export const HEARTBEAT = `${PRELUDE}
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
-  epoch = ARGV[3]
+  epoch = ARGV[4]
   redis.call('SET', KEYS[1], epoch)
 end
-local held = redis.call('HMGET', KEYS[2], 'session', 'seen')
-if held[1] and held[1] ~= ARGV[1] then return {s(now), epoch, held[1], s(now - tonumber(held[2]))} end
-redis.call('HSET', KEYS[2], 'session', ARGV[1], 'seen', s(now))
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return {s(now), epoch}`;
+local id, session, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local all = redis.call('HGETALL', KEYS[2])
+local live, held_session, held_age = {}, false, false
+for i = 1, #all, 2 do
+  local s1, seen, expires = string.match(all[i + 1], '^(%S+) (%d+) (%d+)$')
+  if not expires or tonumber(expires) <= now then
+    redis.call('HDEL', KEYS[2], all[i])
+  else
+    if all[i] == id and s1 ~= session then held_session, held_age = s1, s(now - tonumber(seen)) end
+    live[#live + 1] = all[i]
+  end
+end
+if not held_session then
+  redis.call('HSET', KEYS[2], id, session .. ' ' .. s(now) .. ' ' .. s(now + ttl))
+  local known = false
+  for _, other in ipairs(live) do if other == id then known = true end end
+  if not known then live[#live + 1] = id end
+end
+local out = {s(now), epoch, held_session, held_age}
+for _, other in ipairs(live) do out[#out + 1] = other end
+return out`;
 
-/** KEYS: instance. ARGV: session. Drops the registration if it is this session's. */
-export const LEAVE = `if redis.call('HGET', KEYS[1], 'session') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+/** KEYS: instances. ARGV: instance id, session. Drops the registration if it is this session's. */
+export const LEAVE = `local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held and string.match(held, '^(%S+) ') == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`;

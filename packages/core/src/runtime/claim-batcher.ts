@@ -6,7 +6,7 @@
 // once, so another replica can take the tick over.
 
 import type { Clock } from './clock.js';
-import { Coalescer } from './coalescer.js';
+import { type BatchLimits, Coalescer } from './coalescer.js';
 import { withinDeadline } from './deadline.js';
 import { ANSWER_GRACE_MS, claimWaitMs, MAX_EARLY_MS } from './lease-timing.js';
 import type { Logger } from './logger.js';
@@ -26,13 +26,6 @@ export type ClaimAnswer =
 interface PendingClaim {
   request: ClaimRequest;
   resolve: (answer: ClaimAnswer) => void;
-}
-
-export interface BatchLimits {
-  /** Requests per round trip. */
-  maxBatch: number;
-  /** Batches waiting for the store at once. */
-  maxInFlight: number;
 }
 
 export class ClaimBatcher {
@@ -73,6 +66,10 @@ export class ClaimBatcher {
     });
     const answer = await withinDeadline(this.clock, work, waitMs + ANSWER_GRACE_MS);
     if (answer.kind === 'timeout') {
+      this.logger.warn(
+        { claims: items.length, waitedMs: waitMs + ANSWER_GRACE_MS },
+        'tickwise: the claim store did not answer in time; the ticks are skipped (store-slow)',
+      );
       for (const item of items) item.resolve(SLOW);
       work.then(
         (results) => this.orphaned(requests, results),
@@ -85,6 +82,10 @@ export class ClaimBatcher {
         answer.kind === 'error'
           ? answer.error
           : new Error(`the store answered ${answer.value.length} results for ${items.length} claims`);
+      this.logger.warn(
+        { claims: items.length, err: error },
+        'tickwise: claim store unavailable; the ticks are skipped (store-unavailable)',
+      );
       for (const item of items) item.resolve({ kind: 'failed', error });
       return;
     }

@@ -9,6 +9,14 @@
 
 import { type Clock, defer } from './clock.js';
 
+/** How a kind of store request is batched. */
+export interface BatchLimits {
+  /** Requests per round trip. */
+  maxBatch: number;
+  /** Batches waiting for the store at once. */
+  maxInFlight: number;
+}
+
 export class Coalescer<T> {
   private pending: T[] = [];
   private scheduled = false;

@@ -4,9 +4,8 @@
 // being renewed meanwhile). Completions due together go in one round trip. The store accepts a
 // completion again under the same fence, so a retry after a lost answer is harmless.
 
-import type { BatchLimits } from './claim-batcher.js';
 import { type Clock, sleep } from './clock.js';
-import { Coalescer } from './coalescer.js';
+import { type BatchLimits, Coalescer } from './coalescer.js';
 import { withinDeadline } from './deadline.js';
 import type { LeaseHandle } from './lease-keeper.js';
 import type { Logger } from './logger.js';

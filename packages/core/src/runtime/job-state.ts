@@ -70,7 +70,7 @@ export class JobState implements BuiltJob {
   readonly schedule: BuiltJob['schedule'];
   readonly options: BuiltJob['options'];
   readonly run: BuiltJob['run'];
-  /** Registration order: jobs due at the same instant start in this order. */
+  /** Registration order: jobs due at the same instant start in this order (rotated per replica when several share a store: Scheduler.claimOrder). */
   readonly order: number;
   readonly disabledReason: string | null;
   paused = false;

@@ -13,9 +13,8 @@
 // holds no lease holds no timer, but drops it a moment later (deferred), not at once: short runs
 // one after another would otherwise arm and clear a timer each.
 
-import type { BatchLimits } from './claim-batcher.js';
 import { type Clock, defer, type TimerHandle } from './clock.js';
-import { Coalescer } from './coalescer.js';
+import { type BatchLimits, Coalescer } from './coalescer.js';
 import { withinDeadline } from './deadline.js';
 import { leaseSafetyMs, renewalIntervalMs, renewalRetryMs } from './lease-timing.js';
 import type { Logger } from './logger.js';

@@ -39,6 +39,8 @@ export class Membership {
   private stopped = false;
   private joined = false;
   private warnedOffset = false;
+  /** The live instance ids at the last beat, sorted. */
+  private live: readonly string[] = [];
 
   constructor(
     private readonly store: ClaimStore,
@@ -80,6 +82,12 @@ export class Membership {
     const left = await withinDeadline(this.clock, this.store.leave(this.instanceId, this.session), BEAT_WAIT_MS);
     if (left.kind !== 'value')
       this.logger.warn({ err: left.kind === 'error' ? left.error : 'timeout' }, 'tickwise: could not deregister');
+  }
+
+  /** This scheduler's place among the live ones (rank 0 of 1 when alone, or before the first beat). */
+  position(): { rank: number; count: number } {
+    const rank = this.live.indexOf(this.instanceId);
+    return rank < 0 ? { rank: 0, count: 1 } : { rank, count: this.live.length };
   }
 
   status(): MembershipStatus {
@@ -127,6 +135,7 @@ export class Membership {
     if (answer.kind === 'timeout') throw new Error(`no answer within ${BEAT_WAIT_MS} ms`);
     if (answer.kind === 'error') throw answer.error;
     const beat = answer.value;
+    if (beat.live) this.live = beat.live;
     if (beat.storeTime !== undefined) this.measure(sentAt, beat.storeTime, this.clock.local.now());
     if (this.epoch !== null && beat.epoch !== this.epoch) {
       this.dataLossAt = this.clock.now();

@@ -212,8 +212,9 @@ export class MemoryStore implements ClaimStore {
       return { epoch: this.epoch, conflict: { session: held.session, ageMs: now - held.lastSeen } };
     }
     this.instances.set(beat.instanceId, { session: beat.session, lastSeen: now, expiresAt: now + beat.ttlMs });
+    const live = [...this.instances].filter(([, r]) => r.expiresAt > now).map(([id]) => id);
     // No storeTime: this store reads the scheduler's own clock, so there is no offset to measure.
-    return { epoch: this.epoch };
+    return { epoch: this.epoch, live: live.sort() };
   }
 
   async leave(instanceId: string, session: string): Promise<void> {

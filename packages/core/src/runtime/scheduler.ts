@@ -10,8 +10,9 @@ import { nextTickMs } from '../schedule/schedule.js';
 import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
 import { AbortSource } from './abort-source.js';
 import { planDueTicks } from './catch-up.js';
-import { type BatchLimits, ClaimBatcher } from './claim-batcher.js';
+import { ClaimBatcher } from './claim-batcher.js';
 import { type Clock, defer, SystemClock, type TimerHandle } from './clock.js';
+import type { BatchLimits } from './coalescer.js';
 import { CompletionRecorder } from './completion.js';
 import { withinDeadline } from './deadline.js';
 import { JobDefinitionError, RunCancelledError, TickwiseError } from './errors.js';
@@ -508,7 +509,22 @@ export class Scheduler {
     if (job.entry) this.queue.remove(job.entry);
     job.entry = null;
     if (Number.isNaN(tick) || this.state !== 'running') return;
-    job.entry = this.queue.add(tick + jitterFor(job.info.name, tick, job.options.jitterMs), job, job.order);
+    job.entry = this.queue.add(tick + jitterFor(job.info.name, tick, job.options.jitterMs), job, this.claimOrder(job));
+  }
+
+  /**
+   * Where a job goes among those due at the same instant: registration order, started at this
+   * replica's share of the list. With N live replicas on a store, replica k begins k/N of the way
+   * through, so every replica's first claims are ones nobody has asked for yet: the winners of a
+   * burst are decided in the first Nth of it, instead of all replicas contending for the same jobs
+   * in the same order. Alone, it is plain registration order.
+   */
+  private claimOrder(job: JobState): number {
+    const { rank, count } = this.membership.position();
+    const jobs = this.jobsByName.size;
+    if (count <= 1 || job.order >= jobs) return job.order;
+    const start = Math.floor((rank * jobs) / count);
+    return (job.order - start + jobs) % jobs;
   }
 
   /** Called by the timer queue with every entry whose due time has come, in order. */

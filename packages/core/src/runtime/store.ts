@@ -116,6 +116,11 @@ export interface BeatResult {
   readonly conflict?: { readonly session: string; readonly ageMs: number };
   /** Identifies the store's data: it changes when the store loses everything (a restart without persistence). */
   readonly epoch: string;
+  /**
+   * The instance ids of the live schedulers on this store, sorted (this one's included once it is
+   * registered). Replicas use it to claim the ticks due at one instant in different orders.
+   */
+  readonly live?: readonly string[];
 }
 
 export interface StoreLimits {

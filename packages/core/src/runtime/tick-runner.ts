@@ -101,12 +101,10 @@ export class TickRunner {
       case 'refused':
         return this.refused(job, tick, takeover, answer.reason, answer.retryAfterMs);
       case 'slow':
-        this.parts.logger.warn({ job: job.info.name }, 'tickwise: the claim store did not answer in time');
-        // A takeover ask is about a tick already reported: only its first claim is.
+        // (Logged once per batch by the batcher.) A takeover ask is about a tick already reported.
         if (takeover === false) this.host.skip(job, tick, 'store-slow');
         return { outcome: 'skipped', reason: 'store-slow' };
       case 'failed':
-        this.parts.logger.warn({ job: job.info.name, err: answer.error }, 'tickwise: claim store unavailable');
         if (takeover === false) this.host.skip(job, tick, 'store-unavailable');
         return { outcome: 'skipped', reason: 'store-unavailable', error: answer.error };
       case 'cancelled':

@@ -117,6 +117,54 @@ describe('claims: batched', () => {
   });
 });
 
+describe('claims: replicas share the work of a burst', () => {
+  it('each live replica starts claiming at its own share of the jobs due at once', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const memory = new MemoryStore({ now: () => clock.now() });
+    const firstClaims = new Map<string, string[]>();
+    const store: ClaimStore = Object.assign(Object.create(memory) as MemoryStore, {
+      claimTicks: (batch: ClaimBatch) => {
+        const replica = batch.owner.split('/')[0] as string;
+        if (!firstClaims.has(replica))
+          firstClaims.set(
+            replica,
+            batch.requests.slice(0, 3).map((r) => r.job),
+          );
+        return memory.claimTicks(batch);
+      },
+    });
+    const schedulers = ['a', 'b'].map((id) => new Scheduler({ store, clock, env: {}, instanceId: id }));
+    for (const scheduler of schedulers) {
+      for (let i = 0; i < 10; i++) scheduler.add(job({ name: `job-${i}`, schedule: every('1m') }));
+    }
+    const ran = new Map<string, number>();
+    for (const scheduler of schedulers) {
+      scheduler.on('run:start', (e) => ran.set(e.job.name, (ran.get(e.job.name) ?? 0) + 1));
+      await scheduler.start();
+    }
+    // After a beat, each knows both: 'a' (rank 0) starts at job-0, 'b' (rank 1) half-way, at job-5.
+    await clock.advance('59s');
+    firstClaims.clear();
+    await clock.advance('1s');
+    assert.deepEqual(Object.fromEntries(firstClaims), {
+      a: ['job-0', 'job-1', 'job-2'],
+      b: ['job-5', 'job-6', 'job-7'],
+    });
+    assert.deepEqual([...ran.values()], new Array(10).fill(1), 'each job ran once');
+    for (const scheduler of schedulers) await scheduler.stop();
+  });
+
+  it('alone, a scheduler claims in registration order', async () => {
+    const h = faultyHarness();
+    const order: string[] = [];
+    h.scheduler.on('run:start', (e) => order.push(e.job.name));
+    for (let i = 0; i < 5; i++) h.scheduler.add(job({ name: `job-${i}`, schedule: every('1m') }));
+    await h.scheduler.start();
+    await h.clock.advance('1m');
+    assert.deepEqual(order, ['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
+  });
+});
+
 describe('claims: a slow or frozen store', () => {
   it('a claim that gets no answer in time is skipped as store-slow; a grant that arrives later is released', async () => {
     const h = faultyHarness();
