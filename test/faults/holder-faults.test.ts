@@ -3,27 +3,20 @@
 // another process uses its instance id. Each test counts duplicates and misses from the ledgers.
 
 import assert from 'node:assert/strict';
-import { requireServer } from '../helpers/services.js';
-import { Fleet, type ReplicaEvent } from './fleet.js';
-import { type StoreKind, type StoreServer, sleep, startServer } from './servers.js';
+import type { Fleet, ReplicaEvent } from './fleet.js';
+import { freshServerAndFleet, STORE_NAMES, type StoreKind, type StoreServer, sleep } from './servers.js';
 
-const NAMES = { redis: 'Redis', postgres: 'PostgreSQL' } as const;
+const NAMES = STORE_NAMES;
 
 for (const kind of ['redis', 'postgres'] as StoreKind[]) {
   describe(`holder faults on ${NAMES[kind]} (real processes, a throwaway server)`, function () {
     this.timeout(120_000);
+    const fresh = freshServerAndFleet(kind);
     let server: StoreServer;
     let fleet: Fleet;
-
-    beforeEach(async function () {
-      // The throwaway servers need the binaries the shared servers come with.
-      await requireServer(this, NAMES[kind]);
-      server = await startServer(kind);
-      fleet = new Fleet();
-    });
-    afterEach(async () => {
-      await fleet.destroy();
-      await server.destroy();
+    beforeEach(() => {
+      server = fresh.server();
+      fleet = fresh.fleet();
     });
 
     it("the holder's link drops for 0.8 s just as its run completes: completion is retried and recorded; the tick never runs again", async () => {

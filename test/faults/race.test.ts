@@ -3,28 +3,22 @@
 // ledgers. TICKWISE_RACE_SECONDS lengthens the race (the benchmark runs it for minutes).
 
 import assert from 'node:assert/strict';
-import { requireServer } from '../helpers/services.js';
-import { Fleet, jobNames } from './fleet.js';
-import { type StoreKind, type StoreServer, sleep, startServer } from './servers.js';
+import { type Fleet, jobNames } from './fleet.js';
+import { freshServerAndFleet, STORE_NAMES, type StoreKind, type StoreServer, sleep } from './servers.js';
 
 const SECONDS = Number(process.env.TICKWISE_RACE_SECONDS ?? 60);
-const NAMES = { redis: 'Redis', postgres: 'PostgreSQL' } as const;
+const NAMES = STORE_NAMES;
 const JOB = { count: 1, every: '1s', leaseMs: 3000, runMs: 50 };
 
 for (const kind of ['redis', 'postgres'] as StoreKind[]) {
   describe(`${NAMES[kind]}: replicas racing for every tick (real processes, a throwaway server)`, function () {
     this.timeout((SECONDS + 90) * 1000);
+    const fresh = freshServerAndFleet(kind);
     let server: StoreServer;
     let fleet: Fleet;
-
-    beforeEach(async function () {
-      await requireServer(this, NAMES[kind]);
-      server = await startServer(kind);
-      fleet = new Fleet();
-    });
-    afterEach(async () => {
-      await fleet.destroy();
-      await server.destroy();
+    beforeEach(() => {
+      server = fresh.server();
+      fleet = fresh.fleet();
     });
 
     it(`5 replicas × ${SECONDS} ticks: every tick ran exactly once, spread over the replicas`, async () => {

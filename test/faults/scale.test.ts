@@ -5,11 +5,10 @@
 // store is healthy. The longer runs (100,000 jobs, 5 replicas, minutes) are in `npm run bench:stores`.
 
 import assert from 'node:assert/strict';
-import { requireServer } from '../helpers/services.js';
-import { Fleet, jobNames } from './fleet.js';
-import { nextTickAfter, type StoreKind, type StoreServer, sleep, startServer } from './servers.js';
+import { type Fleet, jobNames } from './fleet.js';
+import { freshServerAndFleet, nextTickAfter, STORE_NAMES, type StoreKind, type StoreServer, sleep } from './servers.js';
 
-const NAMES = { redis: 'Redis', postgres: 'PostgreSQL' } as const;
+const NAMES = STORE_NAMES;
 const PERIOD = 10_000;
 const SIZES: Record<StoreKind, number> = { postgres: 10000, redis: 20000 };
 
@@ -17,17 +16,12 @@ for (const kind of ['postgres', 'redis'] as StoreKind[]) {
   const jobs = SIZES[kind];
   describe(`${jobs.toLocaleString('en-US')} jobs due at once on 3 replicas, ${NAMES[kind]} (store from a connection string)`, function () {
     this.timeout(180_000);
+    const fresh = freshServerAndFleet(kind);
     let server: StoreServer;
     let fleet: Fleet;
-
-    beforeEach(async function () {
-      await requireServer(this, NAMES[kind]);
-      server = await startServer(kind);
-      fleet = new Fleet();
-    });
-    afterEach(async () => {
-      await fleet.destroy();
-      await server.destroy();
+    beforeEach(() => {
+      server = fresh.server();
+      fleet = fresh.fleet();
     });
 
     it('three rounds: every tick runs exactly once, and no tick is skipped for the store', async () => {

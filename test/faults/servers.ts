@@ -5,8 +5,10 @@
 import { migrate } from '@tickwise/postgres';
 import pg from 'pg';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { requireServer } from '../helpers/services.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../helpers/throwaway-redis.js';
+import { Fleet } from './fleet.js';
 import type { ReplicaConfig } from './replica.js';
 
 export type StoreKind = 'redis' | 'postgres';
@@ -81,6 +83,35 @@ export async function startServer(kind: StoreKind): Promise<StoreServer> {
     },
   };
   return server;
+}
+
+export const STORE_NAMES = { redis: 'Redis', postgres: 'PostgreSQL' } as const;
+
+/**
+ * Registers hooks that give each test of the block a fresh throwaway server of `kind` and a fresh
+ * Fleet, and stop both afterwards (the replicas first). Fails in CI / skips loudly elsewhere when
+ * the shared server (whose binaries the throwaway one uses) is not there.
+ */
+export function freshServerAndFleet(kind: StoreKind): { server: () => StoreServer; fleet: () => Fleet } {
+  let server: StoreServer | undefined;
+  let fleet: Fleet | undefined;
+  beforeEach(async function () {
+    await requireServer(this, STORE_NAMES[kind]);
+    server = await startServer(kind);
+    fleet = new Fleet();
+  });
+  afterEach(async () => {
+    server?.thaw();
+    await fleet?.destroy();
+    await server?.destroy();
+    server = undefined;
+    fleet = undefined;
+  });
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('used outside a test of the block');
+    return value;
+  };
+  return { server: () => need(server), fleet: () => need(fleet) };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

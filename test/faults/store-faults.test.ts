@@ -3,11 +3,11 @@
 // slow (libfaketime). Duplicates and misses are counted from the replicas' ledgers.
 
 import assert from 'node:assert/strict';
-import { requireServer, requireTool } from '../helpers/services.js';
-import { Fleet, jobNames, type Run } from './fleet.js';
-import { type StoreKind, type StoreServer, sleep, startServer } from './servers.js';
+import { requireTool } from '../helpers/services.js';
+import { type Fleet, jobNames, type Run } from './fleet.js';
+import { freshServerAndFleet, STORE_NAMES, type StoreKind, type StoreServer, sleep } from './servers.js';
 
-const NAMES = { redis: 'Redis', postgres: 'PostgreSQL' } as const;
+const NAMES = STORE_NAMES;
 const SECOND = 1000;
 
 /** Ticks whose first run could not record its completion (the documented way a tick may run twice). */
@@ -28,18 +28,12 @@ function unexplainedDuplicates(fleet: Fleet, runs: Run[]): string[] {
 for (const kind of ['redis', 'postgres'] as StoreKind[]) {
   describe(`store faults on ${NAMES[kind]} (real processes, a throwaway server)`, function () {
     this.timeout(120_000);
+    const fresh = freshServerAndFleet(kind);
     let server: StoreServer;
     let fleet: Fleet;
-
-    beforeEach(async function () {
-      await requireServer(this, NAMES[kind]);
-      server = await startServer(kind);
-      fleet = new Fleet();
-    });
-    afterEach(async () => {
-      server.thaw();
-      await fleet.destroy();
-      await server.destroy();
+    beforeEach(() => {
+      server = fresh.server();
+      fleet = fresh.fleet();
     });
 
     it('the store is frozen (SIGSTOP) for 8 s: skips say store-slow or store-unavailable, never overlap; runs resume on time; nothing runs twice', async () => {

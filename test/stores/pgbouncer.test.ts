@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { every, Scheduler } from '@tickwise/core';
 import { migrate, PostgresStore } from '@tickwise/postgres';
 import pg from 'pg';
 import { type PgBouncer, startPgBouncer } from '../helpers/pgbouncer.js';
-import { DATABASE_URL, requireServer, requireTool, sleep, uniqueName } from '../helpers/services.js';
+import { DATABASE_URL, requireServer, requireTool, uniqueName } from '../helpers/services.js';
+import { ranTwice, runSharedSchedulers } from '../helpers/shared-schedulers.js';
 import { storeContract } from '../helpers/store-contract.js';
 
 // PgBouncer in transaction pooling mode between the store and PostgreSQL: no session state, no
@@ -44,32 +44,17 @@ describe('PostgresStore through PgBouncer (transaction pooling)', function () {
 
   it('three schedulers (30 client connections over 3 server connections) run each tick of 50 jobs exactly once', async () => {
     const schema = await freshSchema();
-    const runs = new Map<string, number>();
     const stores: PostgresStore[] = [];
-    const schedulers = [0, 1, 2].map((i) => {
-      const store = new PostgresStore({ pool: bouncer.url(database()), schema });
-      stores.push(store);
-      const scheduler = new Scheduler({ store, instanceId: `r${i}`, env: {} });
-      for (let j = 0; j < 50; j++) {
-        scheduler.add({
-          name: `job-${j}`,
-          schedule: every('1s'),
-          run: (ctx) => {
-            const key = `${ctx.job.name}@${ctx.scheduledAt.getTime()}`;
-            runs.set(key, (runs.get(key) ?? 0) + 1);
-          },
-        });
-      }
-      return scheduler;
-    });
-    await Promise.all(schedulers.map((s) => s.start()));
-    await sleep(3500);
-    await Promise.all(schedulers.map((s) => s.stop()));
+    const runs = await runSharedSchedulers(
+      () => {
+        const store = new PostgresStore({ pool: bouncer.url(database()), schema });
+        stores.push(store);
+        return store;
+      },
+      { jobs: 50 },
+    );
     for (const store of stores) await store.close();
     assert.ok(runs.size >= 100, `${runs.size} runs`);
-    assert.deepEqual(
-      [...runs].filter(([, n]) => n > 1),
-      [],
-    );
+    assert.deepEqual(ranTwice(runs), []);
   });
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ClaimStore, every, Scheduler } from '@tickwise/core';
+import type { ClaimStore } from '@tickwise/core';
 import { RedisStore } from '@tickwise/redis';
 import { Cluster } from 'ioredis';
 import { BUCKETS } from '../../packages/redis/src/keys.js';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
-import { requireServer, sleep, uniqueName } from '../helpers/services.js';
+import { requireServer, uniqueName } from '../helpers/services.js';
+import { ranTwice, runSharedSchedulers } from '../helpers/shared-schedulers.js';
 import { storeContract } from '../helpers/store-contract.js';
 
 // A real 3-node Redis Cluster started by the test (throwaway ports): every script call's keys
@@ -87,32 +88,8 @@ describe('RedisStore on a real 3-node Redis Cluster', function () {
 
   it('three schedulers sharing the cluster run each tick of 50 jobs exactly once', async () => {
     const prefix = `${uniqueName('rep')}:`;
-    const runs = new Map<string, number>();
-    const schedulers = [0, 1, 2].map((i) => {
-      const scheduler = new Scheduler({
-        store: new RedisStore({ client: connect(), prefix }),
-        instanceId: `r${i}`,
-        env: {},
-      });
-      for (let j = 0; j < 50; j++) {
-        scheduler.add({
-          name: `job-${j}`,
-          schedule: every('1s'),
-          run: (ctx) => {
-            const key = `${ctx.job.name}@${ctx.scheduledAt.getTime()}`;
-            runs.set(key, (runs.get(key) ?? 0) + 1);
-          },
-        });
-      }
-      return scheduler;
-    });
-    await Promise.all(schedulers.map((s) => s.start()));
-    await sleep(3500);
-    await Promise.all(schedulers.map((s) => s.stop()));
+    const runs = await runSharedSchedulers(() => new RedisStore({ client: connect(), prefix }), { jobs: 50 });
     assert.ok(runs.size >= 100, `${runs.size} runs`);
-    assert.deepEqual(
-      [...runs].filter(([, n]) => n > 1),
-      [],
-    );
+    assert.deepEqual(ranTwice(runs), []);
   });
 });
