@@ -41,7 +41,7 @@ export class ClaimBatcher {
     /** Hands back grants that arrived after the scheduler stopped waiting. */
     private readonly releaseOrphans: (claims: HeldClaim[]) => void,
   ) {
-    this.queue = new Coalescer(clock, (items) => this.flush(items), limits.maxBatch, limits.maxInFlight);
+    this.queue = new Coalescer((items) => this.flush(items), limits.maxBatch, limits.maxInFlight);
   }
 
   claim(request: ClaimRequest): Promise<ClaimAnswer> {

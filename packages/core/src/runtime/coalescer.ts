@@ -3,11 +3,10 @@
 // for the store at once (the rest wait here, in memory, not in a connection pool's queue, where
 // waiting would look like a store failure).
 //
-// The flush is deferred (the Clock's defer: setImmediate on the system clock), so it comes after
-// the promise callbacks of the current turn: every run of a burst slice has queued its claim by
-// then. A VirtualClock runs deferred work while it settles, so tests see the same order.
-
-import { type Clock, defer } from './clock.js';
+// The flush is a microtask: it comes after the code that is running now and the promise callbacks
+// queued before it, so every run of a burst slice (handed over synchronously) has queued its claim
+// by then, and no macrotask hop is added to a tick's start. While the batches in flight are at
+// their limit, new requests gather into the next one.
 
 /** How a kind of store request is batched. */
 export interface BatchLimits {
@@ -23,7 +22,6 @@ export class Coalescer<T> {
   private inFlight = 0;
 
   constructor(
-    private readonly clock: Clock,
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly maxSize: number,
     private readonly maxInFlight: number,
@@ -44,7 +42,7 @@ export class Coalescer<T> {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
-    defer(this.clock, () => this.drain());
+    queueMicrotask(() => this.drain());
   }
 
   private drain(): void {

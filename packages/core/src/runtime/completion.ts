@@ -45,7 +45,7 @@ export class CompletionRecorder {
     private readonly logger: Logger,
     limits: BatchLimits,
   ) {
-    this.queue = new Coalescer(clock, (items) => this.flush(items), limits.maxBatch, limits.maxInFlight);
+    this.queue = new Coalescer((items) => this.flush(items), limits.maxBatch, limits.maxInFlight);
   }
 
   /**

@@ -109,7 +109,7 @@ export class LeaseKeeper {
     private readonly logger: Logger,
     limits: BatchLimits,
   ) {
-    this.renewals = new Coalescer(clock, (leases) => this.renew(leases), limits.maxBatch, limits.maxInFlight);
+    this.renewals = new Coalescer((leases) => this.renew(leases), limits.maxBatch, limits.maxInFlight);
     this.atRisk = new TimerQueue(clock, (entries, now) => this.expire(entries, now));
     this.atRisk.start();
   }
