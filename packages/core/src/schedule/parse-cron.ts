@@ -157,10 +157,9 @@ class CronParser {
       return;
     }
     if (this.daySpecial(token, spec)) return;
-    const upper = raw.toUpperCase();
-    const isName =
-      spec.names !== undefined && /^[A-Z]+$/.test(upper) && upper !== 'L' && upper !== 'W' && upper !== 'LW';
-    if (!isName && /[LW#]/.test(upper)) {
+    // Names such as WED, JUL or FRI contain the letters of the specials: look for L, W and # only
+    // outside words (`MON-WED`, `JUN-JUL`, `WED/2` are names; `5W`, `MON-L` are specials).
+    if (/[LW#]/.test(withoutWords(raw))) {
       this.error(
         ScheduleCode.BadSpecial,
         `'${raw}' in ${spec.name}: L and W work only in day-of-month (L, LW, 15W), L and # only after a weekday (5L, 5#3)`,
@@ -312,6 +311,14 @@ class CronParser {
     }
     return false;
   }
+}
+
+/**
+ * The item without its words other than the specials L, W and LW: names (WED, JUL) are letters
+ * too, and an unknown word is reported as an unknown name, not as a misplaced special.
+ */
+function withoutWords(item: string): string {
+  return item.toUpperCase().replace(/[A-Z]+/g, (word) => (word === 'L' || word === 'W' || word === 'LW' ? word : ''));
 }
 
 function splitItems(span: FieldSpan): Token[] {
