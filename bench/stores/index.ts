@@ -105,12 +105,16 @@ function printRows(rows: Row[]): void {
       .map(([reason, n]) => `${reason} ${int(n)}`)
       .join(', ');
     console.log(
-      `| ${name} | ${int(r.runs)} | ${int(r.expected)} | ${int(r.duplicates)} | ${int(r.misses)} | ${ms(r.latenessP50Ms)} | ${ms(r.latenessP99Ms)} | ${ms(r.latenessMaxMs)} | ${r.roundTrips === null ? '–' : r.roundTrips.toFixed(4)} | ${r.cpuMsPerRun.toFixed(3)} ms | ${skips || '–'} |`,
+      `| ${name} | ${int(r.runs)} | ${int(r.expected)} | ${int(r.duplicates)} | ${int(r.misses)} | ${ms(r.latenessP50Ms)} | ${ms(r.latenessP99Ms)} | ${ms(r.latenessMaxMs)} | ${r.roundTrips === null || r.runs === 0 ? '–' : r.roundTrips.toFixed(4)} | ${r.runs === 0 ? '–' : `${r.cpuMsPerRun.toFixed(3)} ms`} | ${skips || '–'} |`,
     );
   }
   const batched = rows.filter((row) => row.name.includes('batched'));
   for (const row of batched) {
     for (const other of rows.filter((o) => o !== row && !o.name.includes('batched') && sameStore(o.name, row.name))) {
+      if (other.result.runs === 0) {
+        console.log(`\n${other.name}: ran nothing within the window (it never caught up with the claims it owed)`);
+        continue;
+      }
       console.log(
         `\n${row.name} vs ${other.name}: p99 lateness ${(other.result.latenessP99Ms / row.result.latenessP99Ms).toFixed(1)}x lower` +
           (other.result.roundTrips !== null && row.result.roundTrips !== null
