@@ -15,5 +15,5 @@ fi
 echo "apt-get install ${missing[*]}"
 apt-get update -qq || { echo "apt-get update failed: is Debian's package repository reachable?" >&2; exit 1; }
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-command -v faketime >/dev/null || { echo "faketime is still missing after apt-get install" >&2; exit 1; }
+command -v faketime >/dev/null && test -f /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 || { echo "faketime (libfaketime) is still missing after apt-get install" >&2; exit 1; }
 [[ -x /usr/sbin/pgbouncer ]] || { echo "pgbouncer is still missing after apt-get install" >&2; exit 1; }

@@ -61,18 +61,24 @@ export class Fleet {
   readonly dir = mkdtempSync(join(tmpdir(), 'tickwise-fleet-'));
   readonly replicas: FleetReplica[] = [];
 
-  /** Starts a replica; `wrap` runs it under another command (e.g. faketime). Waits for `ready` unless told not to. */
+  /**
+   * Starts a replica, the node process itself (never under a wrapper command: a wrapper that forks,
+   * as `faketime` does, survives its child's kill or leaves the child behind, holding the stdout
+   * pipe open). `env` can preload libraries, e.g. libfaketime. Waits for `ready` unless told not to.
+   */
   async start(
     config: Omit<ReplicaConfig, 'ledger'>,
-    options: { wrap?: string[]; ready?: boolean; env?: Record<string, string> } = {},
+    options: { ready?: boolean; env?: Record<string, string> } = {},
   ): Promise<FleetReplica> {
     const full: ReplicaConfig = { ...config, ledger: join(this.dir, `${config.id}.jsonl`) };
-    const node = [process.execPath, '--import', 'tsx/esm', '--conditions=tickwise-source', 'test/faults/replica.ts'];
-    const [command, ...args] = [...(options.wrap ?? []), ...node, JSON.stringify(full)] as unknown as [
-      string,
-      ...string[],
+    const args = [
+      '--import',
+      'tsx/esm',
+      '--conditions=tickwise-source',
+      'test/faults/replica.ts',
+      JSON.stringify(full),
     ];
-    const child = spawn(command, args, {
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'inherit'],
