@@ -3,5 +3,10 @@
 
 export { TickwiseJobsExplorer } from './jobs-explorer.js';
 export { nestLogger } from './nest-logger.js';
-export { TICKWISE_OPTIONS, type TickwiseModuleAsyncOptions, type TickwiseModuleOptions } from './options.js';
+export {
+  TICKWISE_OPTIONS,
+  type TickwiseModuleAsyncOptions,
+  type TickwiseModuleOptions,
+  type TickwiseNestOnlyOptions,
+} from './options.js';
 export { TickwiseModule } from './tickwise.module.js';

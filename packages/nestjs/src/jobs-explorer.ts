@@ -7,36 +7,38 @@
 // experimentalDecorators, TC39 decorators, esbuild), and needs no emitted metadata.
 
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import { DiscoveryService } from '@nestjs/core';
 import { type ConfigReader, hasDecoratedJobs, Scheduler } from '@tickwise/core';
 import { TICKWISE_OPTIONS, type TickwiseModuleOptions } from './options.js';
 
-/** ConfigService.get when @nestjs/config is installed and the app provides ConfigService. */
-async function configServiceReader(moduleRef: ModuleRef): Promise<ConfigReader | undefined> {
-  let ConfigService: (new (...args: never[]) => { get(key: string): unknown }) | undefined;
-  try {
-    ({ ConfigService } = await import('@nestjs/config'));
-  } catch {
-    return undefined;
+/**
+ * ConfigService.get when the app has @nestjs/config's ConfigService. Found among the app's
+ * providers, not imported: an import from here could load another copy of @nestjs/config than the
+ * app's (and with it a second @nestjs/common), e.g. a Nest 12 app beside a Nest 11 one in a monorepo.
+ */
+function configServiceReader(discovery: DiscoveryService): ConfigReader | undefined {
+  for (const wrapper of discovery.getProviders()) {
+    const { token, instance } = wrapper as { token: unknown; instance: unknown };
+    if (typeof token !== 'function' || token.name !== 'ConfigService') continue;
+    if (wrapper.host?.metatype?.name !== 'ConfigModule') continue;
+    const service = instance as { get?: unknown } | null;
+    if (typeof service?.get === 'function') {
+      const get = service.get as (key: string) => unknown;
+      return (key) => get.call(service, key);
+    }
   }
-  try {
-    const service = moduleRef.get(ConfigService, { strict: false });
-    return (key) => service.get(key);
-  } catch {
-    return undefined;
-  }
+  return undefined;
 }
 
 export class TickwiseJobsExplorer implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly moduleRef: ModuleRef,
     private readonly scheduler: Scheduler,
     private readonly options: TickwiseModuleOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const config = this.options.config ?? (await configServiceReader(this.moduleRef));
+    const config = this.options.config ?? configServiceReader(this.discovery);
     const seen = new Set<object>();
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const instance: unknown = wrapper.instance;
@@ -60,6 +62,5 @@ export class TickwiseJobsExplorer implements OnApplicationBootstrap, OnModuleDes
 
 Injectable()(TickwiseJobsExplorer);
 Inject(DiscoveryService)(TickwiseJobsExplorer, undefined, 0);
-Inject(ModuleRef)(TickwiseJobsExplorer, undefined, 1);
-Inject(Scheduler)(TickwiseJobsExplorer, undefined, 2);
-Inject(TICKWISE_OPTIONS)(TickwiseJobsExplorer, undefined, 3);
+Inject(Scheduler)(TickwiseJobsExplorer, undefined, 1);
+Inject(TICKWISE_OPTIONS)(TickwiseJobsExplorer, undefined, 2);

@@ -1,20 +1,10 @@
-// What TickwiseModule.forRoot() / forRootAsync() take.
+// What TickwiseModule.forRoot() / forRootAsync() take: every SchedulerOptions field of
+// @tickwise/core, passed through as is, plus the few options only the Nest module has.
 
-import type { ClaimStore, Clock, ConfigReader, Logger } from '@tickwise/core';
+import type { ConfigReader, Logger, SchedulerOptions } from '@tickwise/core';
 
-export interface TickwiseModuleOptions {
-  /** Claim store; default the in-memory store (one process). Use RedisStore/PostgresStore for replicas. */
-  store?: ClaimStore;
-  /** Any pino-compatible logger (debug/info/warn/error); default Nest's Logger (context 'Tickwise'). */
-  logger?: Logger;
-  /** This replica's id in claims, logs and telemetry; default a random one. */
-  instanceId?: string;
-  /** Jobs to disable at start (names or `*`), on top of TICKWISE_DISABLED_JOBS. */
-  disabled?: string[];
-  /** A clock, for tests: `new VirtualClock()` from '@tickwise/core/testing'. */
-  clock?: Clock;
-  /** Environment for the kill switch; default process.env. */
-  env?: Record<string, string | undefined>;
+/** The options only the module reads; every other field goes to `new Scheduler()` unchanged. */
+export interface TickwiseNestOnlyOptions {
   /**
    * Reads the keys of `@Cron({ config })` / `@Every({ config })`. Default: `ConfigService.get`
    * when @nestjs/config is installed and ConfigService is available in the app.
@@ -22,6 +12,17 @@ export interface TickwiseModuleOptions {
   config?: ConfigReader;
   /** How long shutdown waits for running jobs before aborting them; default 30 s. */
   shutdownGraceMs?: number;
+}
+
+/**
+ * Derived from SchedulerOptions, so a field @tickwise/core adds is accepted and passed on without
+ * a change here: store, clock, logger, instanceId, disabled, missedAfterMs, env, telemetry,
+ * batchSize, ... Only the default differs: `logger` is Nest's Logger (context 'Tickwise') instead
+ * of silent.
+ */
+export interface TickwiseModuleOptions extends SchedulerOptions, TickwiseNestOnlyOptions {
+  /** Any pino-compatible logger (debug/info/warn/error); default Nest's Logger (context 'Tickwise'). */
+  logger?: Logger;
 }
 
 export interface TickwiseModuleAsyncOptions {

@@ -3,21 +3,22 @@
 
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { Scheduler } from '@tickwise/core';
+import { Scheduler, type SchedulerOptions } from '@tickwise/core';
 import { TickwiseJobsExplorer } from './jobs-explorer.js';
 import { nestLogger } from './nest-logger.js';
 import { TICKWISE_OPTIONS, type TickwiseModuleAsyncOptions, type TickwiseModuleOptions } from './options.js';
 
+/**
+ * The Scheduler's options: every field of the module options but the Nest-only ones, unchanged
+ * (a rest spread, so a field core adds needs no change here), with Nest's Logger as the default.
+ */
+export function schedulerOptionsFrom(options: TickwiseModuleOptions): SchedulerOptions {
+  const { config: _config, shutdownGraceMs: _shutdownGraceMs, ...scheduler } = options;
+  return { ...scheduler, logger: options.logger ?? nestLogger() };
+}
+
 function schedulerFrom(options: TickwiseModuleOptions): Scheduler {
-  return new Scheduler({
-    ...(options.store && { store: options.store }),
-    // Through Nest's Logger unless the app gives another (e.g. pino).
-    logger: options.logger ?? nestLogger(),
-    ...(options.instanceId && { instanceId: options.instanceId }),
-    ...(options.disabled && { disabled: options.disabled }),
-    ...(options.clock && { clock: options.clock }),
-    ...(options.env && { env: options.env }),
-  });
+  return new Scheduler(schedulerOptionsFrom(options));
 }
 
 const shared: Provider[] = [
@@ -27,7 +28,7 @@ const shared: Provider[] = [
 
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with static forRoot/forRootAsync
 export class TickwiseModule {
-  /** `TickwiseModule.forRoot({ store, logger, instanceId, disabled })` in the root module. */
+  /** `TickwiseModule.forRoot({ store, logger, instanceId, disabled, ... })` in the root module: any SchedulerOptions field. */
   static forRoot(options: TickwiseModuleOptions = {}): DynamicModule {
     return {
       module: TickwiseModule,
