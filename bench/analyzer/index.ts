@@ -58,6 +58,7 @@ const SCHEDULES = ['0 9 * * 1-5', '*/15 * * * *', '30 2 * * *', '0 0 1 * *'];
 function jobModule(i: number): string {
   const lines = [
     `import { Cron, Every, Scheduler } from '@tickwise/core';`,
+    `import { SHARED_CRON } from '../shared';`,
     `const ZONE = 'Europe/Berlin';`,
     ``,
     `export class Jobs${i} {`,
@@ -72,6 +73,8 @@ function jobModule(i: number): string {
     );
   }
   lines.push(
+    `  @Cron(SHARED_CRON) // a constant from another file: cross-file resolution`,
+    `  async shared(): Promise<void> {}`,
     `}`,
     ``,
     `export function setup${i}(scheduler: Scheduler): void {`,
@@ -90,6 +93,11 @@ function generateWorkspace(root: string): number {
     const declaresJobs = i % Math.round(1 / JOB_SHARE) === 0;
     if (declaresJobs) withJobs++;
     writeFileSync(join(dir, `module-${i}.ts`), declaresJobs ? jobModule(i) : plainModule(i));
+    if (i < 50)
+      writeFileSync(
+        join(root, 'services', `svc-${i}`, 'src', 'shared.ts'),
+        `export const SHARED_CRON = '0 4 * * *';\n`,
+      );
   }
   // Dependencies the scan must skip without reading.
   const deps = join(root, 'node_modules', 'some-lib');
@@ -112,8 +120,16 @@ function coldScan(root: string, expectedJobs: number): number[] {
     });
     times.push(performance.now() - start);
     if (result.status !== 0) throw new Error(`tickwise failed: ${result.stderr}`);
-    const jobs = JSON.parse(result.stdout).jobs.length;
+    const listed = JSON.parse(result.stdout).jobs;
+    const jobs = listed.length;
     if (jobs !== expectedJobs) throw new Error(`expected ${expectedJobs} jobs, found ${jobs}`);
+    const resolved = listed.filter(
+      (j: { name: string; nextRuns: string[] }) => j.name.endsWith('.shared') && j.nextRuns.length > 0,
+    );
+    if (resolved.length !== expectedJobs / (JOBS_PER_FILE + 1))
+      throw new Error(
+        `cross-file constants resolved for ${resolved.length} jobs, expected ${expectedJobs / (JOBS_PER_FILE + 1)}`,
+      );
   }
   return times;
 }
@@ -152,7 +168,8 @@ function reanalysis(text: string): { analyzer: number; parser: number; jobs: num
 const root = mkdtempSync(join(tmpdir(), 'tw-bench-analyzer-'));
 try {
   const withJobs = generateWorkspace(root);
-  const expectedJobs = withJobs * JOBS_PER_FILE;
+  // Each job module also has one job on a constant imported from the service's shared.ts.
+  const expectedJobs = withJobs * (JOBS_PER_FILE + 1);
   console.log(
     `Workspace: ${FILES} files (${withJobs} with ${JOBS_PER_FILE} jobs each) + 2,000 files in node_modules\n`,
   );

@@ -39,6 +39,7 @@ export class JobsController implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     this.settings = readSettings(log);
+    this.index.serverZone = this.settings.serverZone;
   }
 
   /** Wires listeners and schedules the first scan after activation returns. */
@@ -54,7 +55,13 @@ export class JobsController implements vscode.Disposable {
         if (!e.affectsConfiguration('tickwise')) return;
         const before = this.settings;
         this.settings = readSettings(this.log);
-        if (before.include !== this.settings.include || before.exclude !== this.settings.exclude) void this.rescan();
+        const zoneChanged = before.serverZone !== this.settings.serverZone;
+        if (zoneChanged) {
+          this.index.serverZone = this.settings.serverZone;
+          this.index.clear();
+        }
+        if (zoneChanged || before.include !== this.settings.include || before.exclude !== this.settings.exclude)
+          void this.rescan();
         else this.changed.fire();
       }),
     );

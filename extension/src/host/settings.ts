@@ -7,6 +7,8 @@ import { machineTimeZone } from '../service/dates.js';
 
 export interface Settings {
   localZone: string;
+  /** The zone assumed for libraries that run in the server's local zone. */
+  serverZone: string;
   nextRuns: number;
   include: string;
   exclude: string;
@@ -19,9 +21,14 @@ export function readSettings(log: vscode.LogOutputChannel): Settings {
   if (zone && !isKnownTimeZone(zone)) {
     log.warn(`tickwise.displayTimeZone: unknown time zone '${zone}'; using ${machineTimeZone()}`);
   }
+  const server = config.get<string>('serverTimeZone', '').trim();
+  if (server && !isKnownTimeZone(server)) {
+    log.warn(`tickwise.serverTimeZone: unknown time zone '${server}'; using ${machineTimeZone()}`);
+  }
   const runs = config.get<number>('nextRuns', 5);
   return {
     localZone: zone && isKnownTimeZone(zone) ? zone : machineTimeZone(),
+    serverZone: server && isKnownTimeZone(server) ? server : machineTimeZone(),
     nextRuns: Number.isInteger(runs) && runs >= 1 && runs <= 50 ? runs : 5,
     include: config.get<string>('include', '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'),
     exclude: config.get<string>('exclude', '**/{node_modules,dist,build,out,coverage,.git}/**'),

@@ -25,6 +25,8 @@ export class JobIndex {
   /** Display path (what diagnostics name) -> URI. */
   private readonly uriOfPath = new Map<string, string>();
   private crossFile: AnalyzerDiagnostic[] | undefined;
+  /** The zone assumed for libraries that run in the server's local zone (setting tickwise.serverTimeZone). */
+  serverZone: string | undefined;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -35,7 +37,10 @@ export class JobIndex {
   update(uri: string, path: string, text: string, version: string): boolean {
     const previous = this.entries.get(uri);
     if (previous?.version === version) return false;
-    const analysis = analyzeSource(path, text, { now: this.now() });
+    const analysis = analyzeSource(path, text, {
+      now: this.now(),
+      ...(this.serverZone && { serverZone: this.serverZone }),
+    });
     const empty = analysis.jobs.length === 0 && analysis.diagnostics.length === 0;
     if (empty && !previous) return false;
     if (empty) {

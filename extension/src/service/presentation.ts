@@ -3,6 +3,7 @@
 
 import {
   describeJob,
+  FRAMEWORK_LABEL,
   formatInZone,
   formatRelative,
   formatShortInZone,
@@ -33,7 +34,7 @@ export function nextRun(job: JobDeclaration, now: Date): Date | undefined {
 
 /** "At 09:00, Monday through Friday (Europe/Berlin) — next: Mon 1 Dec 09:00, in 14h". */
 export function lensTitle(job: JobDeclaration, now: Date): string {
-  const prefix = job.framework === 'nestjs' ? '@nestjs/schedule · ' : '';
+  const prefix = job.framework === 'tickwise' ? '' : `${FRAMEWORK_LABEL[job.framework]} · `;
   if (job.schedule.dynamic)
     return `${prefix}Dynamic schedule (${job.schedule.expression}) — next run known at run time`;
   const schedule = scheduleOf(job);
@@ -62,10 +63,23 @@ export function hoverMarkdown(job: JobDeclaration, options: DisplayOptions): str
   const local = options.localZone || machineTimeZone();
   const zone = zoneOf(job);
   const lines = [`**${escapeMarkdown(job.name)}** — ${escapeMarkdown(describeJob(job))}`, ''];
-  if (job.framework === 'nestjs') lines.push('_Declared with @nestjs/schedule._', '');
+  if (job.framework !== 'tickwise') {
+    const zone =
+      job.zoneRule === 'server-local' && typeof job.timezone === 'string'
+        ? ` Runs in the server's local zone (assumed: ${escapeMarkdown(job.timezone)}; setting \`tickwise.serverTimeZone\`).`
+        : '';
+    lines.push(
+      `_Declared with ${escapeMarkdown(FRAMEWORK_LABEL[job.framework])}${job.dialect ? `, read as ${escapeMarkdown(job.dialect)}` : ''}._${zone}`,
+      '',
+    );
+  }
   const schedule = scheduleOf(job);
   if (job.schedule.dynamic) {
-    lines.push(`The schedule is ${inlineCode(job.schedule.expression)}: known only at run time.`);
+    lines.push(
+      `The schedule is ${inlineCode(job.schedule.expression)}: known only at run time (${escapeMarkdown(job.schedule.reason)}).`,
+    );
+  } else if (job.unsupported || job.schedule.kind === 'interval' || job.schedule.kind === 'timeout') {
+    lines.push(escapeMarkdown(describeJob(job)));
   } else if (!schedule) {
     lines.push('The schedule is invalid: see the Problems panel.');
   } else {
@@ -129,6 +143,7 @@ export function previewMarkdown(text: string, zone: string, options: DisplayOpti
     declaredWith: 'add',
     schedule: { dynamic: false, kind, text: expression },
     timezone: zone,
+    zoneRule: 'explicit',
     options: {},
     span: { start: 0, end: 0, line: 0, character: 0, endLine: 0, endCharacter: 0 },
     scheduleSpan: { start: 0, end: 0, line: 0, character: 0, endLine: 0, endCharacter: 0 },

@@ -5,8 +5,17 @@ import { checkJobOptions } from '@tickwise/core/options';
 import { type ScheduleDiagnostic, validateSchedule } from '@tickwise/core/schedule';
 import type * as TS from 'typescript';
 import { AnalyzerCode } from './codes.js';
+import { type ImportResolver, readImported } from './cross-file.js';
 import { type FoundJob, JobDiscovery } from './discover.js';
-import { mayDeclareJobs } from './imports.js';
+import { type Binding, frameworkOf, mayDeclareJobs } from './imports.js';
+import type { LibraryContext } from './library-calls.js';
+import {
+  cronPackageDialect,
+  FRAMEWORK_LABEL,
+  type LibraryVersions,
+  machineZone,
+  nestRules,
+} from './library-semantics.js';
 import {
   type AnalyzerDiagnostic,
   type FileAnalysis,
@@ -17,17 +26,64 @@ import {
 import { parseSource } from './parse.js';
 import { LineMap } from './span.js';
 import { typescript } from './typescript.js';
+import type { ValueContext } from './values.js';
 
 export interface AnalyzeOptions {
   /** Start of the year in which DST warnings look for transitions; default now. */
   now?: Date;
+  /**
+   * The zone the server runs in, for libraries that use the server's local zone when a job gives
+   * none (@nestjs/schedule, node-cron, croner, cron, node-schedule, toad-scheduler). Default: this
+   * machine's zone.
+   */
+  serverZone?: string;
+  /** The installed versions of @nestjs/schedule and cron (they change the dialect); default: current. */
+  versions?: LibraryVersions;
+  /**
+   * Wrapper decorators: decorator name -> '<module>:<export>' it forwards to, e.g.
+   * { CronOnce: '@nestjs/schedule:Cron' } (tickwise.config.json "decorators").
+   */
+  decorators?: Readonly<Record<string, string>>;
+  /**
+   * Reads a constant exported by another file of the workspace: the file's text for a module
+   * specifier seen from this file, or the reason it cannot ('imported from node_modules').
+   * Without it, imported values are dynamic.
+   */
+  resolveImport?: ImportResolver;
+}
+
+/** The wrappers of the configuration as bindings; unknown targets are ignored (the config loader reports them). */
+export function wrapperBindings(decorators: Readonly<Record<string, string>> | undefined): Map<string, Binding> {
+  const map = new Map<string, Binding>();
+  for (const [name, target] of Object.entries(decorators ?? {})) {
+    const colon = target.lastIndexOf(':');
+    const framework = colon > 0 ? frameworkOf(target.slice(0, colon)) : undefined;
+    if (framework) map.set(name, { framework, name: target.slice(colon + 1) });
+  }
+  return map;
+}
+
+/** The library rules analyzeSource applies for these options. */
+export function libraryContext(options: AnalyzeOptions): LibraryContext {
+  return {
+    serverZone: options.serverZone ?? machineZone(),
+    nest: nestRules(options.versions?.['@nestjs/schedule']),
+    cron: cronPackageDialect(options.versions?.cron),
+    wrappers: wrapperBindings(options.decorators),
+  };
 }
 
 /** Jobs and diagnostics of one file. Never throws on bad source; never runs it. */
 export function analyzeSource(file: string, text: string, options: AnalyzeOptions = {}): FileAnalysis {
-  if (!mayDeclareJobs(text)) return { file, jobs: [], diagnostics: [] };
+  const wrappers = options.decorators ? Object.keys(options.decorators) : [];
+  if (!mayDeclareJobs(text) && !wrappers.some((w) => text.includes(w))) return { file, jobs: [], diagnostics: [] };
   const source = parseSource(file, text, false);
-  const discovery = JobDiscovery.run(typescript(), source);
+  const discovery = JobDiscovery.run(
+    typescript(),
+    source,
+    libraryContext(options),
+    options.resolveImport ? importedValues(options.resolveImport, file) : {},
+  );
   const lines = new LineMap(text);
   const spanOf = (node: TS.Node) => lines.span(node.getStart(source), node.getEnd());
   const diagnostics: AnalyzerDiagnostic[] = discovery.problems.map((p) => ({
@@ -41,7 +97,9 @@ export function analyzeSource(file: string, text: string, options: AnalyzeOption
   for (const found of discovery.jobs) {
     const job = toDeclaration(found, file, spanOf);
     jobs.push(job);
-    diagnostics.push(...scheduleDiagnostics(found, job, discovery, lines, spanOf, options));
+    if (found.framework === 'tickwise')
+      diagnostics.push(...scheduleDiagnostics(found, job, discovery, lines, spanOf, options));
+    else diagnostics.push(...libraryDiagnostics(found, job, discovery, lines, spanOf));
     diagnostics.push(...optionDiagnostics(found, job, spanOf));
     if (!found.name.dynamic && found.name.text.trim() === '') {
       diagnostics.push({
@@ -78,6 +136,11 @@ function toDeclaration(
     declaredWith: found.declaredWith,
     schedule: found.schedule,
     timezone: 'dynamic' in found.timezone ? { dynamic: found.timezone.dynamic } : found.timezone.value,
+    zoneRule: found.zoneRule,
+    ...(found.utcOffset !== undefined && { utcOffset: found.utcOffset }),
+    ...(found.dialect !== undefined && { dialect: found.dialect }),
+    ...(found.model && { model: found.model }),
+    ...(found.unsupported !== undefined && { unsupported: found.unsupported }),
     ...(found.className !== undefined && { className: found.className }),
     ...(found.methodName !== undefined && { methodName: found.methodName }),
     options: found.options,
@@ -99,7 +162,7 @@ function scheduleDiagnostics(
   spanOf: (node: TS.Node) => JobDeclaration['span'],
   options: AnalyzeOptions,
 ): AnalyzerDiagnostic[] {
-  if (found.schedule.dynamic) return [];
+  if (found.schedule.dynamic || found.schedule.kind === 'interval' || found.schedule.kind === 'timeout') return [];
   const zone = 'value' in found.timezone ? found.timezone.value : 'UTC';
   const diagnostics = cachedValidation(
     found.schedule.text,
@@ -123,6 +186,70 @@ function scheduleDiagnostics(
     span: place(d),
     job: job.name,
   }));
+}
+
+/**
+ * What the library itself would reject at start-up (TW307), and the model's zone and never-fires
+ * checks of the equivalent expression. DST warnings are left out: they describe Tickwise's DST
+ * rule, and each library has its own.
+ */
+function libraryDiagnostics(
+  found: FoundJob,
+  job: JobDeclaration,
+  discovery: JobDiscovery,
+  lines: LineMap,
+  spanOf: (node: TS.Node) => JobDeclaration['span'],
+): AnalyzerDiagnostic[] {
+  const valueNode = found.scheduleValueNode ?? found.scheduleNode;
+  const name = FRAMEWORK_LABEL[found.framework];
+  const library =
+    found.dialect === undefined ? name : found.dialect.includes(name) ? found.dialect : `${name} (${found.dialect})`;
+  const out: AnalyzerDiagnostic[] = [];
+  const contentStart = discovery.contentStart(valueNode);
+  for (const problem of found.libraryProblems ?? []) {
+    const span =
+      problem.literal && contentStart !== undefined
+        ? lines.span(contentStart + problem.start, contentStart + problem.end)
+        : spanOf(valueNode);
+    out.push({
+      code: AnalyzerCode.LibraryRejects,
+      severity: 'error',
+      message: `${library} rejects this schedule at start-up: ${problem.message}`,
+      file: job.file,
+      span,
+      job: job.name,
+    });
+  }
+  if (found.model && 'value' in found.timezone) {
+    const checked = cachedValidation(
+      found.model.expression,
+      'cron',
+      found.timezone.value,
+      found.model.dayMatch,
+      undefined,
+    );
+    for (const d of checked) {
+      if (d.severity !== 'error') continue;
+      const zoneNode = found.timezone.node;
+      out.push({
+        code: d.code,
+        severity: 'error',
+        message: d.code === 'TW108' ? `${d.message} (read as ${library} reads it)` : d.message,
+        file: job.file,
+        span: d.target === 'timezone' && zoneNode ? spanOf(zoneNode) : spanOf(valueNode),
+        job: job.name,
+      });
+    }
+  }
+  return out;
+}
+
+/** Constants imported from other workspace files, read by parsing those files (cached per analysis). */
+function importedValues(resolve: ImportResolver, file: string): ValueContext {
+  return {
+    imported: (specifier, exportName, member, depth) =>
+      readImported(resolve, file, specifier, exportName, member, depth),
+  };
 }
 
 const HOUR_MS = 3_600_000;

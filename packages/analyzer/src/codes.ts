@@ -16,6 +16,15 @@ export const AnalyzerCode = {
   BadScheduleArgument: 'TW305',
   /** An empty job name. */
   EmptyName: 'TW306',
+  /** A schedule the job's own library (@nestjs/schedule, node-cron, croner, …) rejects when the app starts. */
+  LibraryRejects: 'TW307',
+  // TW320-TW329: how a Nest app is wired (checked across the project's files; see project-checks.ts).
+  /** @nestjs/schedule jobs (or a SchedulerRegistry injection) in an app with no ScheduleModule.forRoot(). */
+  NoScheduleModule: 'TW320',
+  /** Tickwise job decorators in a Nest app with no TickwiseModule.forRoot()/forRootAsync(). */
+  NoTickwiseModule: 'TW321',
+  /** A job decorator on a class Nest never instantiates (not @Injectable/@Controller, in no module's providers). */
+  NotAProvider: 'TW322',
 } as const;
 
 export type AnalyzerCode = (typeof AnalyzerCode)[keyof typeof AnalyzerCode];

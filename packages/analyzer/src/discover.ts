@@ -1,18 +1,28 @@
 // Finds job declarations in one parsed file: decorated methods (@Cron, @Every, @Job from
-// @tickwise/core; @Cron from @nestjs/schedule) and scheduler.add({...}) calls.
+// @tickwise/core; @Cron, @Interval, @Timeout from @nestjs/schedule, and wrapper decorators the
+// configuration names), scheduler.add({...}) calls, SchedulerRegistry.add*() calls, and the
+// calls of node-cron, croner, cron, node-schedule and toad-scheduler (library-calls.ts).
 
 import type * as TS from 'typescript';
 import { AnalyzerCode } from './codes.js';
 import { type Binding, ImportBindings } from './imports.js';
-import type { JobSchedule, OptionValue, ScheduleKind } from './model.js';
+import { LibraryCalls, type LibraryContext } from './library-calls.js';
+import type { DeclaredWith, Framework, JobSchedule, OptionValue, ScheduleKind, ZoneRule } from './model.js';
 import { Offsets } from './offsets.js';
 import type { TypeScript } from './typescript.js';
-import { type Evaluated, type PropertyRead, ValueReader } from './values.js';
+import { type Evaluated, type PropertyRead, type ValueContext, ValueReader } from './values.js';
 
 /** A job as found, with the nodes its diagnostics point at. */
 export interface FoundJob {
-  framework: 'tickwise' | 'nestjs';
-  declaredWith: 'Cron' | 'Every' | 'Job' | 'add';
+  framework: Framework;
+  declaredWith: DeclaredWith;
+  zoneRule: ZoneRule;
+  utcOffset?: number | { dynamic: string };
+  dialect?: string;
+  model?: { expression: string; dayMatch: 'or' | 'and' };
+  unsupported?: string;
+  /** What the library itself rejects at start-up, with offsets into the schedule text when it is written as one literal. */
+  libraryProblems?: { message: string; start: number; end: number; literal: boolean }[];
   node: TS.Node;
   name: { text: string; dynamic: boolean; node?: TS.Node };
   className?: string;
@@ -44,20 +54,42 @@ export class JobDiscovery {
   /** Names (variables, properties, parameters) that hold a Tickwise Scheduler. */
   private readonly schedulerNames = new Set<string>();
 
+  private readonly library: LibraryCalls;
+
   constructor(
     private readonly ts: TypeScript,
     file: TS.SourceFile,
     private readonly bindings: ImportBindings,
+    context: LibraryContext,
+    valueContext: ValueContext,
   ) {
-    this.values = new ValueReader(ts, file);
+    this.values = new ValueReader(ts, file, {
+      ...valueContext,
+      libraryMember: (local, member) => {
+        const binding = bindings.named.get(local);
+        if (binding?.framework !== 'nestjs' || binding.name !== 'CronExpression') return undefined;
+        const value = context.nest.member(member);
+        return value === undefined
+          ? { reason: `CronExpression.${member} is not a member in ${context.nest.label}` }
+          : { value };
+      },
+    });
+    this.library = new LibraryCalls(ts, file, bindings, this.values, context, this.jobs, this.problems);
   }
 
-  static run(ts: TypeScript, file: TS.SourceFile): JobDiscovery {
-    const discovery = new JobDiscovery(ts, file, ImportBindings.collect(ts, file));
-    if (!discovery.bindings.isEmpty) {
+  static run(
+    ts: TypeScript,
+    file: TS.SourceFile,
+    context: LibraryContext,
+    valueContext: ValueContext = {},
+  ): JobDiscovery {
+    const bindings = ImportBindings.collect(ts, file);
+    const discovery = new JobDiscovery(ts, file, bindings, context, valueContext);
+    if (!bindings.isEmpty || context.wrappers.size > 0) {
       discovery.collectSchedulerNames(file);
-      // Jobs start at a decorator's '@' or at an add( call: only subtrees holding one are walked.
-      discovery.walk(file, [], Offsets.of(file.text, ['@', 'add']));
+      discovery.library.collectRegistryNames();
+      // Jobs start at a decorator's '@', an add( call or a library name: only subtrees holding one are walked.
+      discovery.walk(file, [], Offsets.of(file.text, ['@', 'add', ...bindings.localNames()]));
     }
     return discovery;
   }
@@ -75,7 +107,10 @@ export class JobDiscovery {
     } else if (ts.isMissingDeclaration(node)) {
       this.readStrandedDecorators(node, ancestors);
     }
-    if (ts.isCallExpression(node)) this.readAddCall(node);
+    if (ts.isCallExpression(node)) {
+      this.readAddCall(node);
+      this.library.readCall(node, ancestors);
+    } else if (ts.isNewExpression(node)) this.library.readNew(node, ancestors);
     ancestors.push(node);
     ts.forEachChild(node, (child) => {
       if (candidates.within(child.pos, child.end)) this.walk(child, ancestors, candidates);
@@ -88,8 +123,16 @@ export class JobDiscovery {
   private readDecorator(target: TS.Node, decorator: TS.Decorator, ancestors: readonly TS.Node[]): void {
     const ts = this.ts;
     const call = ts.isCallExpression(decorator.expression) ? decorator.expression : undefined;
-    const binding = this.bindings.resolve(ts, call ? call.expression : decorator.expression);
-    if (!binding || !['Cron', 'Every', 'Job'].includes(binding.name)) return;
+    const callee = call ? call.expression : decorator.expression;
+    const binding = this.bindings.resolve(ts, callee) ?? this.library.wrapper(callee);
+    if (!binding) return;
+    const decorators =
+      binding.framework === 'tickwise'
+        ? ['Cron', 'Every', 'Job']
+        : binding.framework === 'nestjs'
+          ? ['Cron', 'Interval', 'Timeout']
+          : [];
+    if (!decorators.includes(binding.name)) return;
     const label = `@${binding.name}${binding.framework === 'nestjs' ? ' (@nestjs/schedule)' : ''}`;
     // A property without a name is the parser's recovery from a syntax error: that error is the news.
     if (ts.isPropertyDeclaration(target) && ts.isIdentifier(target.name) && target.name.text === '') return;
@@ -110,7 +153,18 @@ export class JobDiscovery {
     const className = this.className(ancestors);
     const derived = { text: `${className}.${methodName.text}`, dynamic: methodName.dynamic, node: target.name };
     if (binding.framework === 'nestjs') {
-      this.addNestJob(decorator, first as TS.Expression, second, derived, className, methodName.text);
+      if (binding.name === 'Cron') {
+        this.library.addNestCron(decorator, first as TS.Expression, second, derived, className, methodName.text);
+      } else {
+        this.library.addNestTimer(
+          binding.name as 'Interval' | 'Timeout',
+          decorator,
+          call.arguments,
+          derived,
+          className,
+          methodName.text,
+        );
+      }
       return;
     }
     if (binding.name === 'Job') {
@@ -211,14 +265,29 @@ export class JobDiscovery {
 
   // ---- scheduler.add({...}) ----
 
+  private tickwiseImported: boolean | undefined;
+
+  private importsTickwise(): boolean {
+    this.tickwiseImported ??=
+      [...this.bindings.named.values()].some((b) => b.framework === 'tickwise') ||
+      [...this.bindings.namespaces.values()].includes('tickwise');
+    return this.tickwiseImported;
+  }
+
   private collectSchedulerNames(file: TS.SourceFile): void {
     const ts = this.ts;
     const isScheduler = (node: TS.Node | undefined): boolean => {
       if (!node) return false;
-      if (ts.isNewExpression(node)) return this.bindings.resolve(ts, node.expression)?.name === 'Scheduler';
+      if (ts.isNewExpression(node)) {
+        const binding = this.bindings.resolve(ts, node.expression);
+        return binding?.framework === 'tickwise' && binding.name === 'Scheduler';
+      }
       if (ts.isTypeReferenceNode(node)) {
         const type = node.typeName;
-        if (ts.isIdentifier(type)) return this.bindings.named.get(type.text)?.name === 'Scheduler';
+        if (ts.isIdentifier(type)) {
+          const binding = this.bindings.named.get(type.text);
+          return binding?.framework === 'tickwise' && binding.name === 'Scheduler';
+        }
         return (
           ts.isIdentifier(type.left) &&
           type.right.text === 'Scheduler' &&
@@ -228,7 +297,9 @@ export class JobDiscovery {
       return false;
     };
     const needles = [
-      ...[...this.bindings.named].filter(([, b]) => b.name === 'Scheduler').map(([local]) => local),
+      ...[...this.bindings.named]
+        .filter(([, b]) => b.framework === 'tickwise' && b.name === 'Scheduler')
+        .map(([local]) => local),
       ...[...this.bindings.namespaces].filter(([, framework]) => framework === 'tickwise').map(([local]) => local),
     ];
     if (needles.length === 0) return;
@@ -260,6 +331,7 @@ export class JobDiscovery {
     const ts = this.ts;
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'add' || call.arguments.length !== 1) return;
+    if (!this.importsTickwise()) return;
     const argument = call.arguments[0] as TS.Expression;
     const definition = this.values.objectLiteral(argument);
     if (!definition) return;
@@ -281,7 +353,7 @@ export class JobDiscovery {
     this.addTickwiseJob('add', call, definition.properties, definition.spreads, name, {});
   }
 
-  private nameFrom(property: PropertyRead): { text: string; dynamic: boolean; node: TS.Node } {
+  nameFrom(property: PropertyRead): { text: string; dynamic: boolean; node: TS.Node } {
     const value = property.value;
     if (!value.dynamic && typeof value.value === 'string')
       return { text: value.value, dynamic: false, node: value.node };
@@ -327,6 +399,7 @@ export class JobDiscovery {
     const found: FoundJob = {
       framework: 'tickwise',
       declaredWith,
+      zoneRule: timezoneProperty || read.timezone ? 'explicit' : 'default-utc',
       node,
       name,
       ...where,
@@ -343,45 +416,7 @@ export class JobDiscovery {
     this.jobs.push(found);
   }
 
-  private addNestJob(
-    decorator: TS.Decorator,
-    first: TS.Expression,
-    second: TS.Expression | undefined,
-    derivedName: { text: string; dynamic: boolean; node?: TS.Node },
-    className: string,
-    methodName: string,
-  ): void {
-    const options = second ? this.values.objectLiteral(second) : undefined;
-    const byKey = new Map((options?.properties ?? []).map((p) => [p.key, p]));
-    const nameProperty = byKey.get('name');
-    const zone = byKey.get('timeZone');
-    const value = this.values.evaluate(first);
-    const schedule: JobSchedule =
-      !value.dynamic && typeof value.value === 'string'
-        ? { dynamic: false, kind: 'cron', text: value.value }
-        : { dynamic: true, kind: 'cron', expression: this.values.text(first) };
-    const rest: Record<string, OptionValue> = {};
-    for (const p of options?.properties ?? []) {
-      if (p.key === 'name' || p.key === 'timeZone') continue;
-      rest[p.key] = p.value.dynamic ? { dynamic: p.value.expression } : p.value.value;
-    }
-    this.jobs.push({
-      framework: 'nestjs',
-      declaredWith: 'Cron',
-      node: decorator,
-      name: nameProperty ? this.nameFrom(nameProperty) : derivedName,
-      className,
-      methodName,
-      schedule,
-      scheduleNode: first,
-      ...(!value.dynamic && { scheduleValueNode: value.node }),
-      timezone: zone ? this.timezoneFrom(zone.value) : { value: 'UTC' },
-      options: rest,
-      checkedOptions: [],
-    });
-  }
-
-  private timezoneFrom(value: Evaluated): FoundJob['timezone'] {
+  timezoneFrom(value: Evaluated): FoundJob['timezone'] {
     if (!value.dynamic && typeof value.value === 'string') return { value: value.value, node: value.node };
     return { dynamic: value.dynamic ? value.expression : this.values.text(value.node) };
   }
@@ -410,7 +445,9 @@ export class JobDiscovery {
         !Array.isArray(literal) &&
         'config' in literal
       ) {
-        return { schedule: { dynamic: true, kind: defaultKind, expression } };
+        return {
+          schedule: { dynamic: true, kind: defaultKind, expression, reason: 'read from configuration at start' },
+        };
       }
       if (typeof value.value === 'string' || (typeof value.value === 'number' && defaultKind === 'every')) {
         return {
@@ -431,7 +468,9 @@ export class JobDiscovery {
     const binding: Binding | undefined =
       !textOnly && ts.isCallExpression(call) ? this.bindings.resolve(ts, call.expression) : undefined;
     if (!binding || !ts.isCallExpression(call) || !['cron', 'every', 'at'].includes(binding.name)) {
-      return { schedule: { dynamic: true, kind: textOnly ? defaultKind : 'unknown', expression } };
+      return {
+        schedule: { dynamic: true, kind: textOnly ? defaultKind : 'unknown', expression, reason: value.reason },
+      };
     }
     const kind = binding.name as ScheduleKind;
     const [textArgument, optionsArgument] = call.arguments;
@@ -439,7 +478,10 @@ export class JobDiscovery {
     const options = optionsArgument ? this.values.objectLiteral(optionsArgument) : undefined;
     const usable =
       text && !text.dynamic && (typeof text.value === 'string' || (kind === 'every' && typeof text.value === 'number'));
-    if (!usable || (optionsArgument && !options)) return { schedule: { dynamic: true, kind, expression } };
+    if (!usable || (optionsArgument && !options)) {
+      const reason = text?.dynamic ? text.reason : 'options not written as an object literal';
+      return { schedule: { dynamic: true, kind, expression, reason } };
+    }
     const schedule: JobSchedule = { dynamic: false, kind, text: String(text.value) };
     const result: {
       schedule: JobSchedule;
@@ -462,7 +504,8 @@ export class JobDiscovery {
       }
       if (kind === 'every' && p.key === 'anchor') {
         const anchor = this.anchorFrom(p.valueNode as TS.Expression);
-        if (anchor === undefined) return { schedule: { dynamic: true, kind, expression } };
+        if (anchor === undefined)
+          return { schedule: { dynamic: true, kind, expression, reason: 'the anchor is not a static date' } };
         schedule.anchor = anchor;
       }
     }
@@ -483,7 +526,7 @@ export class JobDiscovery {
     return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
   }
 
-  private problem(code: string, message: string, node: TS.Node): void {
+  problem(code: string, message: string, node: TS.Node): void {
     this.problems.push({ code, message, node });
   }
 }

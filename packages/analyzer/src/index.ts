@@ -2,20 +2,26 @@
 // system, no VS Code, no execution of the analysed code. File scanning lives in
 // '@tickwise/analyzer/node'.
 
-export { type AnalyzeOptions, analyzeSource } from './analyze.js';
+export { type AnalyzeOptions, analyzeSource, libraryContext } from './analyze.js';
 export { AnalyzerCode } from './codes.js';
+export type { ImportResolver } from './cross-file.js';
 export { describeJob } from './describe-job.js';
+export { type CronDialect, type DialectResult, readCronDialect } from './dialects.js';
 export { mayDeclareJobs } from './imports.js';
+export { FRAMEWORK_LABEL, type LibraryVersions, nestRules } from './library-semantics.js';
 export type {
   AnalyzerDiagnostic,
+  DeclaredWith,
   Dynamic,
   FileAnalysis,
+  Framework,
   JobDeclaration,
   JobSchedule,
   OptionValue,
   ScheduleKind,
   Severity,
   Span,
+  ZoneRule,
 } from './model.js';
 export { isDynamic } from './model.js';
 export { SOURCE_EXTENSIONS } from './parse.js';

@@ -21,11 +21,49 @@ export type OptionValue = string | number | boolean | null | OptionValue[] | { [
 
 export type ScheduleKind = 'cron' | 'every' | 'at';
 
+/** The library that runs a job. */
+export type Framework = 'tickwise' | 'nestjs' | 'node-cron' | 'croner' | 'cron' | 'node-schedule' | 'toad-scheduler';
+
+/**
+ * How a job is declared: a decorator (`Cron`, `Every`, `Job`, Nest's `Interval`/`Timeout`), a
+ * Tickwise `add()`, `SchedulerRegistry.addCronJob/addInterval/addTimeout`, or a library's call
+ * (`schedule` for node-cron, `new Cron`/`Cron()` for croner, `new CronJob`/`CronJob.from` for cron
+ * and toad-scheduler, `scheduleJob` for node-schedule, toad's interval jobs).
+ */
+export type DeclaredWith =
+  | 'Cron'
+  | 'Every'
+  | 'Job'
+  | 'add'
+  | 'Interval'
+  | 'Timeout'
+  | 'addCronJob'
+  | 'addInterval'
+  | 'addTimeout'
+  | 'schedule'
+  | 'createTask'
+  | 'new Cron'
+  | 'new CronJob'
+  | 'CronJob.from'
+  | 'scheduleJob'
+  | 'SimpleIntervalJob'
+  | 'LongIntervalJob';
+
+/**
+ * Where a job's zone comes from: written in the code ('explicit'), the library's default of UTC
+ * (Tickwise), the server's local zone (every other library when no zone is given; `timezone`
+ * then holds the zone the analyzer assumes), or a fixed `utcOffset`.
+ */
+export type ZoneRule = 'explicit' | 'default-utc' | 'server-local' | 'utc-offset';
+
 export type JobSchedule =
   | {
       dynamic: false;
-      kind: ScheduleKind;
-      /** The schedule as the runtime receives it: cron expression, duration ('5m' or ms) or ISO date. */
+      kind: ScheduleKind | 'interval' | 'timeout';
+      /**
+       * The schedule as the library receives it: cron expression, duration ('5m' or ms), ISO date;
+       * for 'interval'/'timeout', milliseconds counted from when the app starts (no calendar).
+       */
       text: string;
       /** For every(): the anchor as an ISO date, when it is given and static. */
       anchor?: string;
@@ -33,9 +71,11 @@ export type JobSchedule =
   | {
       dynamic: true;
       /** What the declaration implies (@Every is an interval); 'unknown' for a schedule object we cannot read. */
-      kind: ScheduleKind | 'unknown';
+      kind: ScheduleKind | 'interval' | 'timeout' | 'unknown';
       /** The source text of the expression. */
       expression: string;
+      /** Why it is only known at run time: "reads process.env.X", "calls a function", … */
+      reason: string;
     };
 
 export interface JobDeclaration {
@@ -45,13 +85,32 @@ export interface JobDeclaration {
   nameIsDynamic?: true;
   /** The file as given to the analyzer. */
   file: string;
-  /** Which library declares it: Tickwise, or @nestjs/schedule (shown so migrating users see both). */
-  framework: 'tickwise' | 'nestjs';
-  /** How it is declared: a decorator or a scheduler.add() call. */
-  declaredWith: 'Cron' | 'Every' | 'Job' | 'add';
+  /** Which library runs it; its schedule is read, checked and predicted with that library's rules. */
+  framework: Framework;
+  /** How it is declared. */
+  declaredWith: DeclaredWith;
   schedule: JobSchedule;
-  /** IANA zone of a cron schedule ('UTC' by default). */
+  /**
+   * IANA zone the schedule is read in: as written, 'UTC' (Tickwise's default), or for
+   * `zoneRule: 'server-local'` the zone the analyzer assumes for the server (`serverZone`).
+   */
   timezone: string | Dynamic;
+  /** Where `timezone` comes from. */
+  zoneRule: ZoneRule;
+  /** A fixed offset in minutes (cron's and croner's `utcOffset`), when given. */
+  utcOffset?: number | Dynamic;
+  /**
+   * The rules the schedule is read with, for other libraries than Tickwise: e.g. 'cron@4
+   * (@nestjs/schedule 6)', 'node-cron 4', 'croner', 'cron@2 (@nestjs/schedule 3): months 0-11'.
+   */
+  dialect?: string;
+  /**
+   * How the analyzer predicts a library's cron job with the schedule model: an equivalent
+   * expression (six fields, seconds first) and day matching. Absent when there is nothing to predict.
+   */
+  model?: { expression: string; dayMatch: 'or' | 'and' };
+  /** A static schedule whose next runs the analyzer does not predict, and why. */
+  unsupported?: string;
   className?: string;
   methodName?: string;
   /** The options that matter to readers and checks, as written (overlap, retry, timeout, owner, …). */

@@ -9,6 +9,8 @@ export function projectDiagnostics(files: readonly FileAnalysis[]): AnalyzerDiag
   for (const file of files) {
     for (const job of file.jobs) {
       if (job.nameIsDynamic) continue;
+      // Other libraries' jobs without a name option are named after a variable or a line: not keys.
+      if (job.framework !== 'tickwise' && job.framework !== 'nestjs') continue;
       // Tickwise and @nestjs/schedule jobs live in different schedulers: a name may repeat across them.
       const key = `${job.framework}\u0000${job.name}`;
       const list = byName.get(key);

@@ -24,10 +24,24 @@ export function scheduleFromText(
   });
 }
 
-/** The job's Schedule, or undefined when it is dynamic or does not compile (its diagnostics say why). */
+/**
+ * The job's Schedule, or undefined when it is dynamic, does not compile (its diagnostics say
+ * why), runs relative to start-up (intervals, timeouts), or is another library's schedule the
+ * analyzer does not predict (`unsupported` says why). Another library's cron job runs as the
+ * equivalent expression in `model`, in the zone that library uses.
+ */
 export function scheduleOf(job: JobDeclaration): Schedule | undefined {
   const { schedule } = job;
   if (schedule.dynamic || typeof job.timezone !== 'string') return undefined;
+  if (schedule.kind === 'interval' || schedule.kind === 'timeout') return undefined;
+  if (job.framework !== 'tickwise') {
+    if (!job.model || job.unsupported) return undefined;
+    try {
+      return cron(job.model.expression, { timezone: job.timezone, dayMatch: job.model.dayMatch });
+    } catch {
+      return undefined;
+    }
+  }
   const dayMatch = job.options.dayMatch;
   try {
     return scheduleFromText(schedule.kind, schedule.text, {

@@ -35,8 +35,12 @@ describe('tickwise list', () => {
     assert.equal(weekly.describe, 'At 06:30, only on Monday (America/New_York)');
     assert.equal(weekly.file, 'src/reports.ts');
     assert.equal(weekly.span.line, 18);
-    const dynamic = jobs.find((j: { name: string }) => j.name === 'Configured.imported');
+    const dynamic = jobs.find((j: { name: string }) => j.name === 'Configured.fromEnv');
     assert.deepEqual(dynamic.nextRuns, []);
+    assert.equal(dynamic.schedule.reason, 'reads process.env.REPORT_CRON');
+    // A constant imported from another file of the workspace is read there.
+    const imported = jobs.find((j: { name: string }) => j.name === 'Configured.imported');
+    assert.deepEqual(imported.nextRuns, ['2026-12-01T06:00:00Z', '2026-12-02T06:00:00Z', '2026-12-03T06:00:00Z']);
   });
 
   it('says so when there are no jobs', async () => {

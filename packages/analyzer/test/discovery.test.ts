@@ -119,15 +119,18 @@ describe('discovery: decorators, add() calls and schedule objects', () => {
   });
 
   it('marks @Cron from @nestjs/schedule as such, with its name and timeZone options (legacy decorators)', () => {
+    // Without timeZone, Nest runs a cron in the server's zone: the tests' TZ (Pacific/Chatham).
     assert.deepEqual(summary('src/legacy/nest-style.ts'), [
       ['nest.cleanup', 'nestjs', 'Cron', 'cron:0 */5 * * * *', 'Europe/Paris'],
-      ['NestTasks.hourly', 'nestjs', 'Cron', 'dynamic:CronExpression.EVERY_HOUR', 'UTC'],
+      ['NestTasks.hourly', 'nestjs', 'Cron', 'cron:0 0-23/1 * * *', 'Pacific/Chatham'],
       ['NestTasks.migrated', 'tickwise', 'Every', 'every:1m', 'UTC'],
     ]);
   });
 
   it('prefilters by substring: files that name neither module are not parsed', () => {
     assert.equal(mayDeclareJobs("export const x = 'cron';"), false);
+    assert.equal(mayDeclareJobs("import { CronJob } from 'cron';"), true);
+    assert.equal(mayDeclareJobs("const cron = require('node-cron');"), true);
     assert.equal(mayDeclareJobs("import { Cron } from '@tickwise/core';"), true);
     assert.equal(mayDeclareJobs("import { Cron } from '@nestjs/schedule';"), true);
   });

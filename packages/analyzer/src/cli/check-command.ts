@@ -1,6 +1,10 @@
-// tickwise check [paths...] [--format text|json|github]: diagnostics; exit 1 when any is an error.
+// tickwise check [paths...] [--format text|json|github] [--root <dir>]: diagnostics; exit 1 when
+// any is an error. The Nest wiring checks (TW320-TW322) read the whole project the paths belong to.
 
+import { loadConfig } from '../node/config.js';
+import { projectFacts, projectFiles, projectRootOf, readFiles } from '../node/project-root.js';
 import { analyzeFiles } from '../node/workspace.js';
+import { projectWiringDiagnostics } from '../project-checks.js';
 import { type DiagnosticFormat, formatDiagnostics } from './diagnostic-formats.js';
 import type { CliIo } from './io.js';
 import { selectedFiles } from './selected-files.js';
@@ -10,11 +14,15 @@ export interface CheckOptions {
   format: DiagnosticFormat;
   now: Date;
   config?: string;
+  /** The project whose files decide the wiring checks; default: the nearest package.json. */
+  root?: string;
 }
 
 export function checkCommand(options: CheckOptions, io: CliIo): number {
   const files = selectedFiles(options.paths, options.config, io);
   const { diagnostics, jobs } = analyzeFiles(files, io.cwd, { now: options.now });
+  diagnostics.push(...wiringDiagnostics(options, files, io));
+  diagnostics.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start : a.file < b.file ? -1 : 1));
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   const printed = formatDiagnostics(diagnostics, options.format);
@@ -26,4 +34,22 @@ export function checkCommand(options: CheckOptions, io: CliIo): number {
     );
   }
   return errors > 0 ? 1 : 0;
+}
+
+/** TW320-TW322 for the selected files, decided over the whole project (plus selected files outside it). */
+function wiringDiagnostics(options: CheckOptions, files: readonly string[], io: CliIo) {
+  const root = projectRootOf(options.paths, io.cwd, options.root);
+  const { config } = loadConfig(io.cwd, options.config);
+  const project = projectFiles(root, io.cwd, config);
+  const known = new Set(project.map((f) => f.path));
+  const all = [
+    ...project,
+    ...readFiles(
+      files.filter((f) => !known.has(f)),
+      io.cwd,
+    ),
+  ];
+  const selected = new Set(files);
+  const pathOf = new Map(all.map((f) => [f.name, f.path]));
+  return projectWiringDiagnostics(projectFacts(all), (name) => selected.has(pathOf.get(name) ?? ''));
 }

@@ -1,6 +1,7 @@
 // tickwise list [paths...] [--json] [-n N]: every job, its schedule, zone, next run, place and owner.
 
 import { describeJob } from '../describe-job.js';
+import { FRAMEWORK_LABEL } from '../library-semantics.js';
 import { isDynamic, type JobDeclaration } from '../model.js';
 import { analyzeFiles } from '../node/workspace.js';
 import { nextRunsOf } from '../schedule-of.js';
@@ -15,15 +16,24 @@ export interface ListOptions {
   count: number;
   now: Date;
   config?: string;
+  /** The zone assumed for jobs that run in the server's local zone; default this machine's. */
+  serverZone?: string;
 }
 
 function scheduleText(job: JobDeclaration): string {
-  return job.schedule.dynamic ? `(dynamic) ${job.schedule.expression}` : job.schedule.text;
+  const { schedule } = job;
+  if (schedule.dynamic) return `(dynamic) ${schedule.expression} — ${schedule.reason}`;
+  if (schedule.kind === 'interval') return `every ${schedule.text} ms from start-up`;
+  if (schedule.kind === 'timeout') return `once, ${schedule.text} ms after start-up`;
+  return schedule.text;
 }
 
 export function listCommand(options: ListOptions, io: CliIo): number {
   const files = selectedFiles(options.paths, options.config, io);
-  const { jobs } = analyzeFiles(files, io.cwd, { now: options.now });
+  const { jobs } = analyzeFiles(files, io.cwd, {
+    now: options.now,
+    ...(options.serverZone && { serverZone: options.serverZone }),
+  });
   if (options.json) {
     const rows = jobs.map((job) => ({
       ...job,
@@ -38,13 +48,20 @@ export function listCommand(options: ListOptions, io: CliIo): number {
     return 0;
   }
   const rows = jobs.map((job) => {
-    const zone = isDynamic(job.timezone) ? `(dynamic) ${job.timezone.dynamic}` : job.timezone;
+    const timer = !job.schedule.dynamic && (job.schedule.kind === 'interval' || job.schedule.kind === 'timeout');
+    const zone = timer
+      ? '-'
+      : isDynamic(job.timezone)
+        ? `(dynamic) ${job.timezone.dynamic}`
+        : job.zoneRule === 'server-local'
+          ? `${job.timezone} (server local)`
+          : job.timezone;
     const [next] = nextRunsOf(job, 1, options.now);
     const nextText = next
       ? `${formatInZone(next, typeof job.timezone === 'string' ? job.timezone : 'UTC')} (${formatRelative(next, options.now)})`
       : '-';
     return [
-      job.framework === 'nestjs' ? `${job.name} [@nestjs/schedule]` : job.name,
+      job.framework === 'tickwise' ? job.name : `${job.name} [${FRAMEWORK_LABEL[job.framework]}]`,
       scheduleText(job),
       zone,
       nextText,

@@ -17,11 +17,17 @@ const USAGE = `Usage:
   tickwise list [paths...] [--json] [-n <runs>]        jobs with schedule, zone, next run, place, owner
   tickwise check [paths...] [--format text|json|github] diagnostics; exit code 1 on errors
   tickwise next "<schedule>" [--tz <zone>] [-n <runs>]  preview the next runs, with DST notes
-  tickwise migrate nestjs-schedule [paths...] [--write] rewrite @nestjs/schedule jobs to Tickwise (dry run by default)
+  tickwise migrate nestjs-schedule [paths...] [--write] [--check] [--timezone <zone>]
+                                                       rewrite @nestjs/schedule jobs to Tickwise (a dry run, printing
+                                                       the plan, unless --write; --check: exit code 1 while items are left)
 
 Options:
+  --root <dir>      the project (check, migrate): wiring is decided over all its files (default: nearest package.json)
+  --timezone <zone> migrate: the IANA zone the servers run in (@nestjs/schedule reads a cron without timeZone in it)
   --config <file>   include/exclude patterns (default: tickwise.config.json or package.json "tickwise")
   --now <ISO date>  compute next runs from this instant instead of the clock (reproducible output)
+  --server-zone <zone>  list: the zone your servers run in, for @nestjs/schedule, node-cron, croner,
+                    cron, node-schedule and toad-scheduler jobs without a zone (default: this machine's)
   -h, --help        this help
   -v, --version     the version
 
@@ -62,7 +68,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         n: { type: 'string', short: 'n' },
         now: { type: 'string' },
         config: { type: 'string' },
+        'server-zone': { type: 'string' },
         write: { type: 'boolean' },
+        check: { type: 'boolean' },
+        timezone: { type: 'string' },
+        root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -86,8 +96,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     switch (command) {
       case 'list':
         onlyFor('write', 'migrate');
+        onlyFor('check', 'migrate');
+        onlyFor('timezone', 'migrate (for next: --tz)');
+        onlyFor('root', 'check or tickwise migrate');
         onlyFor('format', 'check');
         onlyFor('tz', 'next');
+        {
+          const serverZone = values['server-zone'];
+          if (serverZone !== undefined && !isKnownTimeZone(serverZone))
+            throw new UsageError(
+              `unknown time zone '${serverZone}' for --server-zone (use an IANA name such as Europe/Berlin)`,
+            );
+        }
         return listCommand(
           {
             paths: rest,
@@ -95,24 +115,35 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             count: positiveInteger(values.n, '-n', 5),
             now,
             ...(config && { config }),
+            ...(values['server-zone'] && { serverZone: values['server-zone'] }),
           },
           io,
         );
       case 'check': {
         onlyFor('write', 'migrate');
+        onlyFor('check', 'migrate');
+        onlyFor('timezone', 'migrate');
         onlyFor('json', 'list (for check: --format json)');
+        onlyFor('server-zone', 'list');
         onlyFor('tz', 'next');
         onlyFor('n', 'list or tickwise next');
         const format = (values.format ?? 'text') as DiagnosticFormat;
         if (!DIAGNOSTIC_FORMATS.includes(format)) {
           throw new UsageError(`--format must be one of ${DIAGNOSTIC_FORMATS.join(', ')}, got '${values.format}'`);
         }
-        return checkCommand({ paths: rest, format, now, ...(config && { config }) }, io);
+        return checkCommand(
+          { paths: rest, format, now, ...(config && { config }), ...(values.root && { root: values.root }) },
+          io,
+        );
       }
       case 'next': {
         onlyFor('write', 'migrate');
+        onlyFor('check', 'migrate');
+        onlyFor('timezone', 'migrate (for next: --tz)');
+        onlyFor('root', 'check or tickwise migrate');
         onlyFor('json', 'list');
         onlyFor('format', 'check');
+        onlyFor('server-zone', 'list');
         if (rest.length !== 1)
           throw new UsageError('tickwise next takes one schedule, in quotes: tickwise next "0 9 * * 1-5"');
         const timezone = values.tz ?? 'UTC';
@@ -127,12 +158,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const [from, ...paths] = rest;
         if (from !== 'nestjs-schedule') {
           throw new UsageError(
-            `tickwise migrate takes what to migrate from: tickwise migrate nestjs-schedule [paths...] [--write]`,
+            `tickwise migrate takes what to migrate from: tickwise migrate nestjs-schedule [paths...] [--write] [--check]`,
           );
         }
         for (const flag of ['json', 'format', 'tz', 'n'])
           onlyFor(flag, flag === 'format' ? 'check' : flag === 'json' ? 'list' : 'next');
-        return migrateCommand({ paths, write: values.write ?? false, ...(config && { config }) }, io);
+        const timezone = values.timezone;
+        if (timezone !== undefined && !isKnownTimeZone(timezone))
+          throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
+        return migrateCommand(
+          {
+            paths,
+            write: values.write ?? false,
+            check: values.check ?? false,
+            ...(timezone !== undefined && { timezone }),
+            ...(values.root && { root: values.root }),
+            ...(config && { config }),
+          },
+          io,
+        );
       }
       default:
         throw new UsageError(`unknown command '${command}' (commands: list, check, next, migrate)`);

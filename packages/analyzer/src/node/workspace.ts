@@ -6,6 +6,8 @@ import { type AnalyzeOptions, analyzeSource } from '../analyze.js';
 import { AnalyzerCode } from '../codes.js';
 import type { AnalyzerDiagnostic, FileAnalysis, JobDeclaration } from '../model.js';
 import { projectDiagnostics } from '../project.js';
+import { libraryVersionsFor } from './library-versions.js';
+import { workspaceResolver } from './resolve-import.js';
 
 export interface WorkspaceAnalysis {
   files: FileAnalysis[];
@@ -20,6 +22,7 @@ const NO_SPAN = { start: 0, end: 0, line: 0, character: 0, endLine: 0, endCharac
 export function analyzeFiles(paths: readonly string[], cwd: string, options: AnalyzeOptions = {}): WorkspaceAnalysis {
   const files: FileAnalysis[] = [];
   const diagnostics: AnalyzerDiagnostic[] = [];
+  const resolveImport = options.resolveImport ?? workspaceResolver(cwd);
   for (const path of paths) {
     const name = relative(cwd, path) || path;
     let text: string;
@@ -35,7 +38,11 @@ export function analyzeFiles(paths: readonly string[], cwd: string, options: Ana
       });
       continue;
     }
-    const analysis = analyzeSource(name, text, options);
+    const analysis = analyzeSource(name, text, {
+      ...options,
+      versions: options.versions ?? libraryVersionsFor(path),
+      resolveImport,
+    });
     files.push(analysis);
     diagnostics.push(...analysis.diagnostics);
   }
