@@ -6,8 +6,10 @@ export {
   type CatchUpPolicy,
   checkJobOptions,
   type Duration,
+  JobOptionError,
   type JobOptions,
   type OptionProblem,
   type OverlapPolicy,
   type RetryOptions,
-} from '../runtime/job-options.js';
+} from './job-options.js';
+export { checkSchedulerOptions, SchedulerOptionError } from './scheduler-options.js';

@@ -4,6 +4,7 @@
 
 import type { Schedule } from '../schedule/schedule.js';
 import { JobDefinitionError } from './errors.js';
+import type { RunContext } from './job.js';
 import { checkOptionKeys, type JobOptions } from './job-options.js';
 
 /** A schedule as a decorator or add() states it, built at registration (when the job name is known). */
@@ -51,6 +52,7 @@ interface StandardMethodContext {
   kind: string;
   name: string | symbol;
   static?: boolean;
+  private?: boolean;
 }
 
 function isStandardContext(value: unknown): value is StandardMethodContext {
@@ -70,25 +72,56 @@ function notAMethod(decorator: string, what: string): JobDefinitionError {
   );
 }
 
-type MethodDecorator = (...args: unknown[]) => void;
+/** What a job method may look like: it receives the run's context and may return anything (a promise is awaited). */
+export type JobMethod<This = unknown> = (this: This, context: RunContext) => unknown;
 
-function makeDecorator(spec: DecoratedJob): MethodDecorator {
-  return (...args: unknown[]) => {
+/**
+ * The type of `@Cron(...)`, `@Every(...)` and `@Job(...)`: a method decorator for TC39 standard
+ * decorators and for `experimentalDecorators` alike, that accepts only methods callable as
+ * `(ctx: RunContext) => unknown` (no parameters is fine too). Anything else is a type error at the
+ * decorator, e.g. `@Cron('* * * * *') run(id: string) {}`.
+ */
+export interface JobMethodDecorator {
+  /** TC39 standard decorators (TypeScript 5+ default). */
+  <This, Method extends JobMethod<This>>(method: Method, context: ClassMethodDecoratorContext<This, Method>): void;
+  /** Legacy `experimentalDecorators` (NestJS). */
+  <Method extends JobMethod>(
+    prototype: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<Method> | undefined,
+  ): void;
+}
+
+function makeDecorator(spec: DecoratedJob): JobMethodDecorator {
+  return ((...args: unknown[]) => {
     const [target, contextOrKey, descriptor] = args;
     if (isStandardContext(contextOrKey)) {
       const name = String(contextOrKey.name);
       if (contextOrKey.kind !== 'method') throw notAMethod(spec.decorator, `a ${contextOrKey.kind} ('${name}')`);
       if (contextOrKey.static) throw notAMethod(spec.decorator, `the static method '${name}'`);
+      if (contextOrKey.private) throw privateMethod(spec.decorator, name);
       record(target, spec);
       return;
     }
-    // Legacy decorators: (prototype, propertyKey, descriptor).
+    // Legacy decorators: (prototype, propertyKey, descriptor). TypeScript rejects them on #private
+    // methods at compile time; a descriptor-less call (Babel, hand-written) still lands below.
     const name = String(contextOrKey);
     const value = (descriptor as PropertyDescriptor | undefined)?.value;
     if (typeof value !== 'function') throw notAMethod(spec.decorator, `the property '${name}'`);
     if (typeof target === 'function') throw notAMethod(spec.decorator, `the static method '${name}'`);
     record(value, spec);
-  };
+  }) as JobMethodDecorator;
+}
+
+/**
+ * register(instance) finds jobs on the class's prototype chain and calls them on the instance;
+ * a #private method is on neither, so it could never run. Said at decoration, where the fix is.
+ */
+function privateMethod(decorator: string, name: string): JobDefinitionError {
+  return new JobDefinitionError(
+    'NOT_A_METHOD',
+    `${decorator} cannot decorate the private method '${name}': register() finds jobs on the class's prototype, where #private methods are not. Use a normal method (TypeScript's \`private\` keyword is fine)`,
+  );
 }
 
 function checkUsage(decorator: string, first: unknown, expected: string): void {
@@ -101,7 +134,7 @@ function checkUsage(decorator: string, first: unknown, expected: string): void {
  * Runs the method on a cron schedule: `@Cron('0 9 * * 1-5', { timezone: 'Europe/Berlin' })`, or
  * on one read from configuration at registration: `@Cron({ config: 'reports.dailyCron' })`.
  */
-export function Cron(expression: string | ConfigReference, options: JobOptions = {}): MethodDecorator {
+export function Cron(expression: string | ConfigReference, options: JobOptions = {}): JobMethodDecorator {
   checkUsage('@Cron', expression, "'*/5 * * * *'");
   checkOptionKeys(options.name ?? '@Cron', options);
   const schedule: ScheduleSpec = isConfigReference(expression)
@@ -111,7 +144,7 @@ export function Cron(expression: string | ConfigReference, options: JobOptions =
 }
 
 /** Runs the method at a fixed interval: `@Every('5m')`, or `@Every({ config: 'sync.interval' })`. */
-export function Every(duration: string | number | ConfigReference, options: JobOptions = {}): MethodDecorator {
+export function Every(duration: string | number | ConfigReference, options: JobOptions = {}): JobMethodDecorator {
   checkUsage('@Every', duration, "'5m'");
   checkOptionKeys(options.name ?? '@Every', options);
   const schedule: ScheduleSpec = isConfigReference(duration)
@@ -121,7 +154,7 @@ export function Every(duration: string | number | ConfigReference, options: JobO
 }
 
 /** Runs the method on any schedule: `@Job({ schedule: every('1h', { anchor }), owner: 'team' })`. */
-export function Job(definition: JobOptions & { schedule: Schedule | string }): MethodDecorator {
+export function Job(definition: JobOptions & { schedule: Schedule | string }): JobMethodDecorator {
   if (typeof definition !== 'object' || definition === null || !('schedule' in definition)) {
     checkUsage('@Job', definition, "{ schedule: cron('0 * * * *') }");
     throw new JobDefinitionError('INVALID_SCHEDULE', '@Job needs an object with a schedule: @Job({ schedule: ... })');

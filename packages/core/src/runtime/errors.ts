@@ -45,8 +45,8 @@ export class JobTimeoutError extends TickwiseError {
   }
 }
 
-/** Why a run's signal was aborted other than a timeout. */
-export type CancelReason = 'shutdown' | 'cancel-other' | 'lease-lost';
+/** Why a run's signal was aborted other than a timeout (`removed`: scheduler.remove(name, { cancel: true })). */
+export type CancelReason = 'shutdown' | 'cancel-other' | 'lease-lost' | 'removed';
 
 export class RunCancelledError extends TickwiseError {
   override name = 'RunCancelledError';
@@ -56,6 +56,7 @@ export class RunCancelledError extends TickwiseError {
       shutdown: 'the scheduler is shutting down',
       'cancel-other': 'a newer tick started (overlap: cancel-other)',
       'lease-lost': 'the claim lease was lost, so another replica may take this tick over',
+      removed: 'the job was removed (scheduler.remove)',
     }[reason];
     super(
       reason === 'lease-lost' ? 'LEASE_LOST' : 'RUN_CANCELLED',

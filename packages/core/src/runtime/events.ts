@@ -2,6 +2,7 @@
 
 import type { CompletionStatus } from './completion.js';
 import type { JobInfo, RunTrigger } from './job.js';
+import { isThenable, ReportLimiter } from './listener-guard.js';
 import type { Logger } from './logger.js';
 import type { RunOutcome } from './store.js';
 
@@ -19,6 +20,8 @@ export type SkipReason =
   | 'missed'
   | 'shutdown'
   | 'buffer-full'
+  /** The job was removed (scheduler.remove) before the tick could run. */
+  | 'removed'
   /** Internal: the store's clock says the tick has not come; the claim is retried (never emitted). */
   | 'early';
 
@@ -82,16 +85,47 @@ export interface SchedulerEvents {
 
 export type SchedulerEventName = keyof SchedulerEvents;
 
+/** A listener: its return value is ignored, except that a rejected promise is caught and reported. */
+export type SchedulerListener<E extends SchedulerEventName> = (event: SchedulerEvents[E]) => unknown;
+
+type AnyListener = (event: never) => unknown;
+
+/**
+ * Listeners by event. A listener that throws or returns a rejected promise never breaks the
+ * scheduler: the failure is logged (once a minute per listener, with the count held back) and the
+ * other listeners and the run go on.
+ */
 export class EventHub {
-  private readonly listeners = new Map<SchedulerEventName, Set<(event: never) => void>>();
+  /** Per event: listener -> what emit() calls (the listener itself, or a once() wrapper). */
+  private readonly listeners = new Map<SchedulerEventName, Map<AnyListener, AnyListener>>();
+  private readonly limiter: ReportLimiter;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    now: () => number,
+  ) {
+    this.limiter = new ReportLimiter(now);
+  }
 
-  on<E extends SchedulerEventName>(name: E, listener: (event: SchedulerEvents[E]) => void): () => void {
-    const set = this.listeners.get(name) ?? new Set();
-    this.listeners.set(name, set);
-    set.add(listener as (event: never) => void);
-    return () => set.delete(listener as (event: never) => void);
+  on<E extends SchedulerEventName>(name: E, listener: SchedulerListener<E>): () => void {
+    const key = listener as AnyListener;
+    const map = this.listenersOf(name);
+    if (!map.has(key)) map.set(key, key);
+    return () => this.off(name, listener);
+  }
+
+  once<E extends SchedulerEventName>(name: E, listener: SchedulerListener<E>): () => void {
+    const key = listener as AnyListener;
+    this.listenersOf(name).set(key, ((event: SchedulerEvents[E]) => {
+      this.off(name, listener);
+      return listener(event);
+    }) as AnyListener);
+    return () => this.off(name, listener);
+  }
+
+  /** Removes a listener added by on() or once(); false when it was not subscribed. */
+  off<E extends SchedulerEventName>(name: E, listener: SchedulerListener<E>): boolean {
+    return this.listeners.get(name)?.delete(listener as AnyListener) ?? false;
   }
 
   /** Whether anyone listens: lets the hot path skip building event objects nobody reads. */
@@ -99,16 +133,37 @@ export class EventHub {
     return (this.listeners.get(name)?.size ?? 0) > 0;
   }
 
-  /** A listener that throws is logged, never allowed to break the scheduler. */
   emit<E extends SchedulerEventName>(name: E, event: SchedulerEvents[E]): void {
-    const set = this.listeners.get(name);
-    if (!set) return;
-    for (const listener of set) {
+    const map = this.listeners.get(name);
+    if (!map) return;
+    for (const [listener, invoke] of map) {
       try {
-        (listener as (event: SchedulerEvents[E]) => void)(event);
+        const result = (invoke as SchedulerListener<E>)(event);
+        if (isThenable(result)) result.then(undefined, (error) => this.failed(name, listener, error, 'rejected'));
       } catch (error) {
-        this.logger.error({ event: name, err: error }, `tickwise: a '${name}' listener threw`);
+        this.failed(name, listener, error, 'threw');
       }
     }
+  }
+
+  private listenersOf(name: SchedulerEventName): Map<AnyListener, AnyListener> {
+    let map = this.listeners.get(name);
+    if (!map) {
+      map = new Map();
+      this.listeners.set(name, map);
+    }
+    return map;
+  }
+
+  private failed(name: SchedulerEventName, listener: AnyListener, error: unknown, how: 'threw' | 'rejected'): void {
+    const suppressed = this.limiter.take(listener);
+    if (suppressed === null) return;
+    const label = listener.name ? `'${name}' listener ${listener.name}()` : `'${name}' listener`;
+    const more = suppressed > 0 ? ` (${suppressed} more failures of it in the last minute)` : '';
+    // The logger is guarded: it does not throw.
+    this.logger.error(
+      { event: name, err: error, ...(suppressed > 0 && { suppressed }) },
+      `tickwise: a ${label} ${how === 'threw' ? 'threw' : 'returned a rejected promise'}${more}; the scheduler goes on`,
+    );
   }
 }

@@ -20,6 +20,7 @@ export type {
   RunSuccessEvent,
   SchedulerEventName,
   SchedulerEvents,
+  SchedulerListener,
   SkipReason,
   TickSkippedEvent,
 } from './events.js';
@@ -30,7 +31,13 @@ export type {
   JobHealth,
   StoreHealth,
 } from './health.js';
-export { createHealthHandler, type HealthHandlerOptions } from './health-handler.js';
+export {
+  createHealthHandler,
+  type HealthHandlerOptions,
+  type HealthRequest,
+  type HealthResponse,
+  type JobsAccess,
+} from './health-handler.js';
 export type { JobDefinition, JobHandler, JobInfo, RunContext, RunTrigger } from './job.js';
 export type {
   CatchUpOptions,
@@ -47,6 +54,8 @@ export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   type JobSnapshot,
   type RegisterOptions,
+  type RemoveOptions,
+  type RemoveResult,
   type RunResult,
   Scheduler,
   type SchedulerOptions,

@@ -14,6 +14,12 @@ export interface RunResult {
   error?: unknown;
 }
 
+/** A run claimed under another name than its job's (the runOnStart claim). */
+export interface ClaimOverride {
+  job: string;
+  retainMs: number;
+}
+
 export interface ActiveRun {
   abort: AbortSource;
   tick: number;
@@ -23,6 +29,8 @@ export interface ActiveRun {
   leaseRenewed: (() => void) | null;
   /** Past its claim (or a manual run, which needs none): the handler runs or is about to. */
   claimed: boolean;
+  /** Claimed under this name instead of the job's (null: the job's own). */
+  claimAs: ClaimOverride | null;
 }
 
 /** A tick that waits for the current run to end. */

@@ -5,8 +5,8 @@ import type { Schedule, ScheduleKind } from '../schedule/schedule.js';
 import type { JobOptions } from './job-options.js';
 import type { Logger } from './logger.js';
 
-/** How a run came about. */
-export type RunTrigger = 'schedule' | 'manual' | 'catch-up';
+/** How a run came about (`start`: the runOnStart run). */
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'start';
 
 /** The job as handlers, events and health see it. */
 export interface JobInfo {

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { context as otelContext, type SpanContext, trace } from '@opentelemetry/api';
+import { checkSchedulerOptions } from '../options/scheduler-options.js';
 import { nextTickMs } from '../schedule/schedule.js';
+import { type ErrorDetail, ErrorRecorder } from '../telemetry/error-detail.js';
 import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
 import { AbortSource } from './abort-source.js';
 import { planDueTicks } from './catch-up.js';
@@ -15,8 +17,9 @@ import { type Clock, defer, SystemClock, type TimerHandle } from './clock.js';
 import type { BatchLimits } from './coalescer.js';
 import { CompletionRecorder } from './completion.js';
 import { withinDeadline } from './deadline.js';
+import { resolveLogger } from './default-logger.js';
 import { JobDefinitionError, RunCancelledError, TickwiseError } from './errors.js';
-import { EventHub, type SchedulerEventName, type SchedulerEvents, type SkipReason } from './events.js';
+import { EventHub, type SchedulerEventName, type SchedulerListener, type SkipReason } from './events.js';
 import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
@@ -27,17 +30,20 @@ import {
   sourceFromDefinition,
   sourcesFromInstance,
 } from './job-registry.js';
-import { type ActiveRun, JobState, type LastRunSnapshot, type RunResult } from './job-state.js';
+import { drainRemovedJob, type RemoveOptions, type RemoveResult } from './job-removal.js';
+import { type ActiveRun, type ClaimOverride, JobState, type LastRunSnapshot, type RunResult } from './job-state.js';
 import { DISABLED_JOBS_ENV, matchesAny, parseDisabledList } from './kill-switch.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { type Logger, silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { Membership } from './membership.js';
 import { MemoryStore } from './memory-store.js';
+import { runOnStart, START_CLAIM_SUFFIX, type StartHost } from './run-on-start.js';
 import type { ClaimStore, HeldClaim } from './store.js';
 import { StoreClock } from './store-clock.js';
 import { type TakeoverAsk, TickRunner } from './tick-runner.js';
 import { type QueueEntry, TimerQueue } from './timer-queue.js';
 
+export type { RemoveOptions, RemoveResult } from './job-removal.js';
 export type { RunResult } from './job-state.js';
 
 export interface RegisterOptions {
@@ -50,8 +56,11 @@ export interface SchedulerOptions {
   store?: ClaimStore;
   /** Default the system clock; tests pass a VirtualClock. */
   clock?: Clock;
-  /** Any object with debug/info/warn/error (pino works as is). Default: silent. */
-  logger?: Logger;
+  /**
+   * Any object with debug/info/warn/error (pino works as is); a logger that throws cannot break
+   * the scheduler. Default: warnings and errors to stderr, one line each. `false`: nothing at all.
+   */
+  logger?: Logger | false;
   /**
    * Identifies this replica in events, logs, telemetry and the store; default host-pid-random.
    * Must be unique among live schedulers sharing a store: start() fails (DUPLICATE_INSTANCE) when
@@ -66,6 +75,11 @@ export interface SchedulerOptions {
   env?: Record<string, string | undefined>;
   /** OpenTelemetry providers and span kind; default the global providers (no-op without an SDK). */
   telemetry?: TelemetryOptions;
+  /**
+   * What spans and log lines record of a failed run's error: 'redacted' (default: the class and
+   * the message with secrets masked, no stack), 'class', 'full', or `(error) => string`.
+   */
+  errorDetail?: ErrorDetail;
   /**
    * Claims, renewals and completions sent to the store in one round trip, at most; default 1000.
    * 1 sends each on its own (the benchmark compares the two).
@@ -121,7 +135,7 @@ type State = 'idle' | 'running' | 'stopping' | 'stopped';
 interface AskAgain {
   job: JobState;
   tick: number;
-  ask: 'takeover' | 'early';
+  ask: 'takeover' | 'early' | 'overlap';
 }
 
 export class Scheduler {
@@ -148,20 +162,27 @@ export class Scheduler {
   private startedAt: number | null = null;
   private starting: Promise<void> | null = null;
   private stopping: Promise<StopResult> | null = null;
-  /** False with the default silent logger: per-run log fields are then not even built. */
+  /** False without a logger of the application's: per-run info lines are then not even built. */
   private readonly logging: boolean;
+  /** Jobs taken out by remove() whose runs have not ended yet: stop() waits for them, their names stay taken. */
+  private readonly draining = new Set<JobState>();
 
   constructor(options: SchedulerOptions = {}) {
+    checkSchedulerOptions(options as Record<string, unknown>);
     const local = options.clock ?? new SystemClock();
     this.clock = new StoreClock(local);
     this.store = options.store ?? new MemoryStore();
     if (this.store instanceof MemoryStore) this.store.followClock(() => local.now());
-    this.logger = options.logger ?? silentLogger;
-    this.logging = this.logger !== silentLogger;
+    const errors = new ErrorRecorder(options.errorDetail);
+    ({ logger: this.logger, logging: this.logging } = resolveLogger(
+      options.logger,
+      () => local.now(),
+      (logger) => errors.wrapLogger(logger),
+    ));
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const session = randomBytes(6).toString('base64url');
     this.owner = `${this.instanceId}/${session}`;
-    this.events = new EventHub(this.logger);
+    this.events = new EventHub(this.logger, () => local.now());
     this.queue = new TimerQueue(this.clock, (entries, now) => this.onDue(entries, now));
     const size = options.batchSize ?? 1000;
     const limits = (base: BatchLimits): BatchLimits => ({ ...base, maxBatch: Math.min(base.maxBatch, size) });
@@ -178,7 +199,7 @@ export class Scheduler {
     this.telemetry = new Instrumentation(
       this.instanceId,
       () => this.jobsByName.values(),
-      options.telemetry,
+      { ...options.telemetry, errorDetail: options.errorDetail },
       () => this.membership.status().clockOffsetMs,
     );
     this.runner = new TickRunner(
@@ -233,7 +254,8 @@ export class Scheduler {
     for (const job of built) {
       const { name } = job.info;
       checkStorableName(name, this.store.limits.maxJobNameBytes);
-      if (this.jobsByName.has(name) || names?.has(name)) {
+      if (job.options.runOnStart) checkStorableName(`${name}${START_CLAIM_SUFFIX}`, this.store.limits.maxJobNameBytes);
+      if (this.jobsByName.has(name) || names?.has(name) || this.isDraining(name)) {
         throw new TickwiseError(
           'DUPLICATE_JOB',
           'a job with this name is already registered; give one of them { name }',
@@ -312,6 +334,27 @@ export class Scheduler {
     this.queue.start();
     this.takeovers.start();
     this.logger.info({ jobs: this.jobsByName.size, instanceId: this.instanceId }, 'tickwise: scheduler started');
+    const host = this.startHost();
+    for (const job of this.jobsByName.values()) if (job.options.runOnStart) void runOnStart(host, job);
+  }
+
+  /** What the runOnStart runs need: they go through the gate's checks, then are claimed like ticks. */
+  private startHost(): StartHost {
+    return {
+      clock: this.clock,
+      claims: this.claims,
+      execute: (job: JobState, tick: number, claimAs: ClaimOverride): Promise<RunResult> => {
+        if (this.state !== 'running' || this.jobsByName.get(job.info.name) !== job) {
+          return Promise.resolve({ outcome: 'skipped', reason: 'shutdown' });
+        }
+        if (job.paused) {
+          this.skip(job, tick, 'paused');
+          return Promise.resolve({ outcome: 'skipped', reason: 'paused' });
+        }
+        return this.execute(job, tick, 'start', undefined, false, claimAs);
+      },
+      skip: (job: JobState, tick: number, reason: SkipReason) => this.skip(job, tick, reason),
+    };
   }
 
   /**
@@ -357,7 +400,7 @@ export class Scheduler {
       });
       await Promise.race([settled(running), graceOver]);
       (graceTimer as TimerHandle | null)?.cancel();
-      for (const job of this.jobsByName.values()) {
+      for (const job of [...this.jobsByName.values(), ...this.draining]) {
         for (const run of job.active ?? []) run.abort.abort(new RunCancelledError(job.info.name, 'shutdown'));
       }
       for (let runs = this.activeRuns(); runs.length > 0; runs = this.activeRuns()) await settled(runs);
@@ -374,6 +417,7 @@ export class Scheduler {
   private activeRuns(): ActiveRun[] {
     const runs: ActiveRun[] = [];
     for (const job of this.jobsByName.values()) if (job.active) runs.push(...job.active);
+    for (const job of this.draining) if (job.active) runs.push(...job.active);
     return runs;
   }
 
@@ -383,9 +427,48 @@ export class Scheduler {
 
   // ---- control ------------------------------------------------------------------------------
 
-  /** Subscribes to an event; returns an unsubscribe function. */
-  on<E extends SchedulerEventName>(name: E, listener: (event: SchedulerEvents[E]) => void): () => void {
+  /**
+   * Subscribes to an event; returns an unsubscribe function. A listener that throws or returns a
+   * rejected promise is reported (at most once a minute per listener), never breaks a run.
+   */
+  on<E extends SchedulerEventName>(name: E, listener: SchedulerListener<E>): () => void {
     return this.events.on(name, listener);
+  }
+
+  /** Like on(), for the next event only. */
+  once<E extends SchedulerEventName>(name: E, listener: SchedulerListener<E>): () => void {
+    return this.events.once(name, listener);
+  }
+
+  /** Unsubscribes a listener added by on() or once(); false when it was not subscribed. */
+  off<E extends SchedulerEventName>(name: E, listener: SchedulerListener<E>): boolean {
+    return this.events.off(name, listener);
+  }
+
+  /**
+   * Takes a job out: none of its ticks starts after this call. A run in progress finishes (or,
+   * with `{ cancel: true }`, its signal aborts with RunCancelledError `removed` and its claim is
+   * released). Resolves when the job's runs have ended; then the name can be added again. An
+   * unknown name rejects with a TickwiseError `UNKNOWN_JOB`.
+   */
+  async remove(name: string, options: RemoveOptions = {}): Promise<RemoveResult> {
+    const job = this.job(name);
+    this.jobsByName.delete(name);
+    if (job.entry) this.queue.remove(job.entry);
+    job.entry = null;
+    job.nextTick = Number.NaN;
+    this.draining.add(job);
+    try {
+      return await drainRemovedJob(job, options, (removed, tick, reason) => this.skip(removed, tick, reason));
+    } finally {
+      this.draining.delete(job);
+      this.logger.info({ job: name }, 'tickwise: job removed');
+    }
+  }
+
+  private isDraining(name: string): boolean {
+    for (const job of this.draining) if (job.info.name === name) return true;
+    return false;
   }
 
   /** Skips the job's ticks (recorded with reason `paused`) until resume(). */
@@ -643,6 +726,7 @@ export class Scheduler {
     trigger: RunTrigger,
     link?: SpanContext,
     takeover: TakeoverAsk = false,
+    claimAs: ClaimOverride | null = null,
   ): Promise<RunResult> {
     const run: ActiveRun = {
       abort: new AbortSource(),
@@ -650,6 +734,7 @@ export class Scheduler {
       done: null,
       leaseRenewed: null,
       claimed: trigger === 'manual',
+      claimAs,
     };
     job.addActive(run);
     run.done = this.runAndCleanUp(job, run, trigger, link, takeover);
@@ -679,21 +764,23 @@ export class Scheduler {
    * it still held (or done) and waits once more. `early`: the store's clock had not reached the
    * tick; the claim is made again then.
    */
-  private askAgain(job: JobState, tick: number, retryAfterMs: number, ask: AskAgain['ask']): void {
-    if (this.state !== 'running') return;
+  private askAgain(job: JobState, tick: number, retryAfterMs: number, ask: AskAgain['ask']): boolean {
+    if (this.state !== 'running') return false;
     const at = this.clock.now() + Math.max(0, retryAfterMs) + (ask === 'takeover' ? TAKEOVER_MARGIN_MS : 0);
-    if (at - tick > job.options.catchUp.windowMs) return;
+    if (at - tick > job.options.catchUp.windowMs) return false;
     this.takeovers.add(at, { job, tick, ask }, job.order);
+    return true;
   }
 
   private retryTakeovers(entries: QueueEntry<AskAgain>[]): void {
     for (const { value } of entries) {
       const { job, tick, ask } = value;
-      if (this.state !== 'running' || job.disabledReason || job.paused) continue;
+      if (this.state !== 'running' || job.disabledReason || job.paused || this.jobsByName.get(job.info.name) !== job)
+        continue;
       if (job.active?.some((run) => run.tick === tick)) continue;
       // A takeover is reported as a catch-up run: it starts late, for a tick another replica had.
       if (ask === 'takeover') void this.execute(job, tick, 'catch-up', undefined, 'reask');
-      else void this.execute(job, tick, 'schedule');
+      else void this.execute(job, tick, 'schedule', undefined, ask === 'overlap' ? 'recheck' : false);
     }
   }
 

@@ -22,15 +22,27 @@ const EXCLUSIVE_POLICIES = new Set(['skip', 'buffer-one', 'buffer-all']);
 
 /**
  * A claim that may only take over an existing record: `reask` after another replica held the
- * tick, `probe` at start for the job's latest tick. `false`: a first claim.
+ * tick, `probe` at start for the job's latest tick. `false`: a first claim. `recheck`: a first
+ * claim asked once more after the store refused it as `overlap` (see `refused`).
  */
-export type TakeoverAsk = false | 'reask' | 'probe';
+export type TakeoverAsk = false | 'reask' | 'probe' | 'recheck';
+
+/**
+ * How long after an `overlap` refusal a tick is asked about once more, when no run of the job is
+ * going on here. The other tick may be a grant that reached its replica after that replica stopped
+ * waiting (the store froze mid-answer): it is released one round trip later, and this tick then runs
+ * a little late instead of being skipped as an overlap that is not one.
+ */
+const OVERLAP_RECHECK_MAX_MS = 1000;
 
 /** What the runner needs from the scheduler that owns the job. */
 export interface TickHost {
   skip(job: JobState, tick: number, reason: SkipReason, count?: number): void;
-  /** Claim the tick again after `retryAfterMs`: its holder may die (`takeover`), or it was `early`. */
-  askAgain(job: JobState, tick: number, retryAfterMs: number, ask: 'takeover' | 'early'): void;
+  /**
+   * Claim the tick again after `retryAfterMs`: its holder may die (`takeover`), it was `early`, or
+   * refused as `overlap` (asked once more). False when the tick would then be past its catch-up window.
+   */
+  askAgain(job: JobState, tick: number, retryAfterMs: number, ask: 'takeover' | 'early' | 'overlap'): boolean;
   /** Gives claims back unfinished (shutdown). */
   release(claims: HeldClaim[]): Promise<void>;
 }
@@ -70,6 +82,13 @@ export class TickRunner {
     if (trigger === 'manual') return this.runClaimed(job, run, trigger, null, link);
     const claimed = await this.claim(job, run, takeover);
     if ('outcome' in claimed) return claimed;
+    if (isRemoval(run.abort.reason)) {
+      // remove() came while the claim was in flight: the handler never starts; the tick is given back.
+      claimed.release();
+      await this.host.release([claimed.claim]);
+      this.host.skip(job, run.tick, 'removed');
+      return { outcome: 'skipped', reason: 'removed' };
+    }
     return this.runClaimed(job, run, trigger, claimed, link);
   }
 
@@ -80,12 +99,12 @@ export class TickRunner {
     // Timed only for the claim-duration metric.
     const claimStarted = telemetry.metered ? clock.now() : 0;
     const answer = await this.parts.claims.claim({
-      job: job.info.name,
+      job: run.claimAs?.job ?? job.info.name,
       tick,
       leaseMs: job.options.leaseMs,
       exclusive: EXCLUSIVE_POLICIES.has(job.options.overlap),
-      retainMs: this.retainMs(job),
-      takeoverOnly: takeover !== false,
+      retainMs: run.claimAs?.retainMs ?? this.retainMs(job),
+      takeoverOnly: takeover === 'reask' || takeover === 'probe',
     });
     if (telemetry.metered) telemetry.claimFinished(job.info, clock.now() - claimStarted, claimResult(answer));
     switch (answer.kind) {
@@ -99,16 +118,16 @@ export class TickRunner {
           () => run.leaseRenewed?.(),
         );
       case 'refused':
-        return this.refused(job, tick, takeover, answer.reason, answer.retryAfterMs);
+        return this.refused(job, run, takeover, answer.reason, answer.retryAfterMs);
       case 'slow':
         // (Logged once per batch by the batcher.) A takeover ask is about a tick already reported.
-        if (takeover === false) this.host.skip(job, tick, 'store-slow');
+        if (reportsSkips(takeover)) this.host.skip(job, tick, 'store-slow');
         return { outcome: 'skipped', reason: 'store-slow' };
       case 'failed':
-        if (takeover === false) this.host.skip(job, tick, 'store-unavailable');
+        if (reportsSkips(takeover)) this.host.skip(job, tick, 'store-unavailable');
         return { outcome: 'skipped', reason: 'store-unavailable', error: answer.error };
       case 'cancelled':
-        if (takeover === false) this.host.skip(job, tick, 'shutdown');
+        if (reportsSkips(takeover)) this.host.skip(job, tick, 'shutdown');
         return { outcome: 'skipped', reason: 'shutdown' };
     }
   }
@@ -124,18 +143,19 @@ export class TickRunner {
 
   private refused(
     job: JobState,
-    tick: number,
+    run: ActiveRun,
     takeover: TakeoverAsk,
     reason: Extract<ClaimAnswer, { kind: 'refused' }>['reason'],
     retryAfterMs: number | undefined,
   ): RunResult {
+    const { tick } = run;
     switch (reason) {
       case 'early':
         // The store's clock says the tick has not come (the offset estimate is a little off): ask then.
         this.host.askAgain(job, tick, retryAfterMs ?? 0, 'early');
         return { outcome: 'skipped', reason: 'early' };
       case 'late':
-        if (takeover === false) this.host.skip(job, tick, 'store-slow');
+        if (reportsSkips(takeover)) this.host.skip(job, tick, 'store-slow');
         return { outcome: 'skipped', reason: 'store-slow' };
       case 'unknown-tick':
         // Asked again about a tick another replica held, and the store no longer knows it: it lost
@@ -147,10 +167,18 @@ export class TickRunner {
           );
         }
         return { outcome: 'skipped', reason: 'claimed-elsewhere' };
+      case 'overlap':
+        if (takeover === false && job.runningCount === 0) {
+          const recheckMs = Math.min(OVERLAP_RECHECK_MAX_MS, job.options.leaseMs / 10);
+          if (this.host.askAgain(job, tick, recheckMs, 'overlap')) return { outcome: 'skipped', reason: 'early' };
+        }
+        if (reportsSkips(takeover)) this.host.skip(job, tick, reason);
+        return { outcome: 'skipped', reason };
       default:
         // Reported once: asking again (a takeover, a probe) is silent.
-        if (takeover === false) this.host.skip(job, tick, reason);
-        if (reason === 'claimed-elsewhere' && retryAfterMs !== undefined) {
+        if (reportsSkips(takeover)) this.host.skip(job, tick, reason);
+        // (A start claim is not asked again: runOnStart runs once, or not at all, per start.)
+        if (reason === 'claimed-elsewhere' && retryAfterMs !== undefined && !run.claimAs) {
           this.host.askAgain(job, tick, retryAfterMs, 'takeover');
         }
         return { outcome: 'skipped', reason };
@@ -274,8 +302,9 @@ export class TickRunner {
     logger: () => Logger,
   ): Promise<CompletionStatus> {
     try {
-      const shutdown = run.abort.reason instanceof RunCancelledError && run.abort.reason.reason === 'shutdown';
-      if (shutdown && outcome === 'cancelled') {
+      const { reason } = run.abort;
+      const shutdown = reason instanceof RunCancelledError && reason.reason === 'shutdown';
+      if ((shutdown || isRemoval(reason)) && outcome === 'cancelled') {
         await this.host.release([lease.claim]);
         return 'released';
       }
@@ -293,6 +322,11 @@ export class TickRunner {
   }
 }
 
+/** The run's signal was aborted by scheduler.remove(name, { cancel: true }) (or before its handler started). */
+function isRemoval(reason: unknown): boolean {
+  return reason instanceof RunCancelledError && reason.reason === 'removed';
+}
+
 function claimResult(answer: ClaimAnswer): string {
   switch (answer.kind) {
     case 'granted':
@@ -306,4 +340,9 @@ function claimResult(answer: ClaimAnswer): string {
     case 'cancelled':
       return 'shutdown';
   }
+}
+
+/** First asks report why a tick does not run here; a takeover or a probe is about a tick already reported. */
+function reportsSkips(takeover: TakeoverAsk): boolean {
+  return takeover === false || takeover === 'recheck';
 }

@@ -2,7 +2,7 @@
 
 import { errorDiagnostic, ScheduleCode, type ScheduleDiagnostic } from './diagnostics.js';
 import { collectNextRuns, type Schedule } from './schedule.js';
-import { throwOnErrors } from './schedule-error.js';
+import { throwOnErrors, validTime } from './schedule-error.js';
 
 /** A one-shot schedule. Construct with `at()`. */
 export class AtSchedule implements Schedule {
@@ -15,15 +15,16 @@ export class AtSchedule implements Schedule {
   }
 
   next(after: Date): Date | null {
-    return this.date.getTime() > after.getTime() ? new Date(this.date) : null;
+    return this.date.getTime() > validTime(after, 'next()') ? new Date(this.date) : null;
   }
 
   nextRuns(count: number, after: Date): Date[] {
+    validTime(after, 'nextRuns()');
     return collectNextRuns(this, count, after);
   }
 
   previous(before: Date): Date | null {
-    return this.date.getTime() < before.getTime() ? new Date(this.date) : null;
+    return this.date.getTime() < validTime(before, 'previous()') ? new Date(this.date) : null;
   }
 
   describe(): string {

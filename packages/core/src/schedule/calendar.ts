@@ -4,6 +4,8 @@ export const MS_PER_SECOND = 1000;
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 86_400_000;
+/** The last (and, negated, the first) instant a Date can hold: 275760-09-13T00:00:00Z. */
+export const MAX_TIME_MS = 8.64e15;
 
 /** Days since 1970-01-01 for a civil date (month 1-12). Valid for any year JS dates can hold. */
 export function daysFromCivil(year: number, month: number, day: number): number {

@@ -1,13 +1,13 @@
 // cron(): a compiled pattern read in a time zone, with the DST policy documented in docs/schedules.md.
 
-import { MS_PER_SECOND } from './calendar.js';
+import { MAX_TIME_MS, MS_PER_SECOND } from './calendar.js';
 import type { CronPattern } from './cron-pattern.js';
 import { nextWallTime } from './cron-search.js';
 import { describeCron } from './describe.js';
 import { type DstNote, dstNotes } from './dst-warnings.js';
 import type { DayMatch } from './parse-cron.js';
 import { collectNextRuns, findPrevious, type Schedule } from './schedule.js';
-import { throwOnErrors } from './schedule-error.js';
+import { InvalidDateError, throwOnErrors, validTime } from './schedule-error.js';
 import type { TimeZone } from './time-zone.js';
 import { validateCronText } from './validate.js';
 
@@ -71,24 +71,36 @@ export class CronSchedule implements Schedule {
     this.normalized = normalized;
   }
 
+  /**
+   * The first tick strictly after `after`, or null when there is none before the end of
+   * representable time (275760-09-13). Throws InvalidDateError for an Invalid Date.
+   */
   next(after: Date): Date | null {
-    const ms = this.nextMs(after.getTime());
+    const ms = this.nextMs(validTime(after, 'next()'));
     return Number.isNaN(ms) ? null : new Date(ms);
   }
 
   /** next() on epoch milliseconds, for callers that avoid Date allocation. NaN when there is none. */
   nextMs(afterMs: number): number {
+    if (Number.isNaN(afterMs)) throw new InvalidDateError('next()');
+    if (afterMs >= MAX_TIME_MS) return Number.NaN;
     // Strictly after: the first whole second past `afterMs`.
-    return nextInstant(this.pattern, this.zone, Math.floor(afterMs / MS_PER_SECOND) * MS_PER_SECOND + MS_PER_SECOND);
+    const from = Math.max(-MAX_TIME_MS, Math.floor(afterMs / MS_PER_SECOND) * MS_PER_SECOND + MS_PER_SECOND);
+    const tick = nextInstant(this.pattern, this.zone, from);
+    return tick <= MAX_TIME_MS ? tick : Number.NaN;
   }
 
+  /** The next `count` ticks strictly after `after` (fewer at the end of representable time). */
   nextRuns(count: number, after: Date): Date[] {
+    validTime(after, 'nextRuns()');
     return collectNextRuns(this, count, after);
   }
 
+  /** The last tick strictly before `before`, or null (none since 271821-04-20). Throws InvalidDateError for an Invalid Date. */
   previous(before: Date): Date | null {
-    const ms = findPrevious((afterMs) => this.nextMs(afterMs), before.getTime());
-    return Number.isNaN(ms) ? null : new Date(ms);
+    const beforeMs = validTime(before, 'previous()');
+    const ms = findPrevious((afterMs) => this.nextMs(Math.max(afterMs, -MAX_TIME_MS - 1)), beforeMs);
+    return Number.isNaN(ms) || ms < -MAX_TIME_MS ? null : new Date(ms);
   }
 
   /**
@@ -96,12 +108,14 @@ export class CronSchedule implements Schedule {
    * happens twice, and when it runs instead (see the DST policy above).
    */
   dstNotes(from: Date, to: Date): DstNote[] {
-    return dstNotes(this.pattern, this.zone, from.getTime(), to.getTime());
+    return dstNotes(this.pattern, this.zone, validTime(from, 'dstNotes()'), validTime(to, 'dstNotes()'));
   }
 
   describe(): string {
     // cronstrue is slow (~10 µs); schedules are immutable, so describe once.
-    this.description ??= describeCron(this.normalized, this.timezone);
+    const { daysRestricted, weekdaysRestricted, dayOr } = this.pattern;
+    const dayRule = daysRestricted && weekdaysRestricted ? (dayOr ? 'or' : 'and') : null;
+    this.description ??= describeCron(this.normalized, this.timezone, dayRule);
     return this.description;
   }
 

@@ -58,3 +58,14 @@ export function errorDiagnostic(code: ScheduleCode, message: string, start: numb
 export function warningDiagnostic(code: ScheduleCode, message: string, start: number, end: number): ScheduleDiagnostic {
   return { code, severity: 'warning', message, start, end };
 }
+
+/**
+ * The diagnostic with a range of at least one character (editors underline nothing for an empty
+ * range): only the empty text itself has nothing to point at. Parsers aim for the right
+ * character; this is the net under them.
+ */
+export function visibleRange<T extends ScheduleDiagnostic>(diagnostic: T, textLength: number): T {
+  if (diagnostic.end > diagnostic.start || textLength === 0) return diagnostic;
+  const start = Math.max(0, Math.min(diagnostic.start, textLength - 1));
+  return { ...diagnostic, start, end: start + 1 };
+}

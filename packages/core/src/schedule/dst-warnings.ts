@@ -3,8 +3,9 @@
 
 import { formatWallClock, MS_PER_DAY } from './calendar.js';
 import type { CronPattern } from './cron-pattern.js';
-import { nextWallTime } from './cron-search.js';
+import { nextWallTime, wallTimeMatches } from './cron-search.js';
 import { ScheduleCode, type ScheduleDiagnostic, warningDiagnostic } from './diagnostics.js';
+import { durationInWords } from './duration.js';
 import type { TimeZone } from './time-zone.js';
 
 const LOOK_AHEAD_MS = 366 * MS_PER_DAY;
@@ -30,12 +31,12 @@ export function dstNotes(pattern: CronPattern, zone: TimeZone, fromMs: number, t
       const wall = nextWallTime(pattern, t.at + t.before, t.at + t.after);
       if (Number.isNaN(wall)) continue;
       const wallTime = formatWallClock(wall);
-      const runsAt = formatWallClock(wall - t.before + t.after).slice(11);
+      const shifted = wall - t.before + t.after;
       notes.push({
         kind: 'gap',
         wallTime,
         runsAt: new Date(wall - t.before),
-        message: `${wallTime} does not exist in ${zone.name} (clocks spring forward); it runs at ${runsAt} instead`,
+        message: gapMessage(pattern, zone.name, wall, shifted, t.after - t.before),
       });
     } else {
       const wall = nextWallTime(pattern, t.at + t.after, t.at + t.before);
@@ -50,6 +51,22 @@ export function dstNotes(pattern: CronPattern, zone: TimeZone, fromMs: number, t
     }
   }
   return notes;
+}
+
+/**
+ * What happens to a wall time a spring-forward skips. Usually it runs an hour later the same day;
+ * when the jump crosses midnight (Pacific/Apia skipped 2011-12-30 entirely), the run moves to
+ * another day, and the message must say so and give the date.
+ */
+function gapMessage(pattern: CronPattern, zone: string, wall: number, shifted: number, jumpMs: number): string {
+  const wallTime = formatWallClock(wall);
+  const runsAt = formatWallClock(shifted);
+  if (runsAt.slice(0, 10) === wallTime.slice(0, 10)) {
+    return `${wallTime} does not exist in ${zone} (clocks spring forward); it runs at ${runsAt.slice(11)} instead`;
+  }
+  const jump = `clocks jump forward ${durationInWords(jumpMs)}${jumpMs >= MS_PER_DAY ? `, skipping ${wallTime.slice(0, 10)} entirely` : ''}`;
+  const merged = wallTimeMatches(pattern, shifted) ? `, the same instant as that day's own run, so it runs once` : '';
+  return `${wallTime} does not exist in ${zone} (${jump}); it runs at ${runsAt.slice(11)} on ${runsAt.slice(0, 10)} instead, the next day${merged}`;
 }
 
 /** One warning per affected transition in [fromMs, fromMs + 1 year), pointing at `range`. */

@@ -4,7 +4,7 @@
 import { errorDiagnostic, ScheduleCode } from './diagnostics.js';
 import { durationInWords, formatDuration, parseDuration } from './duration.js';
 import { collectNextRuns, type Schedule } from './schedule.js';
-import { ScheduleError, throwOnErrors } from './schedule-error.js';
+import { ScheduleError, throwOnErrors, validTime } from './schedule-error.js';
 
 export interface EveryOptions {
   /** A tick of the series; default the Unix epoch. Ticks fall at anchor + k * interval for every integer k. */
@@ -26,8 +26,9 @@ export class EverySchedule implements Schedule {
     this.text = text;
   }
 
+  /** The first tick strictly after `after`, or null past the end of representable time. Throws InvalidDateError for an Invalid Date. */
   next(after: Date): Date | null {
-    const ms = this.nextMs(after.getTime());
+    const ms = this.nextMs(validTime(after, 'next()'));
     return Number.isNaN(ms) ? null : new Date(ms);
   }
 
@@ -43,11 +44,12 @@ export class EverySchedule implements Schedule {
   }
 
   nextRuns(count: number, after: Date): Date[] {
+    validTime(after, 'nextRuns()');
     return collectNextRuns(this, count, after);
   }
 
   previous(before: Date): Date | null {
-    const beforeMs = before.getTime();
+    const beforeMs = validTime(before, 'previous()');
     const anchor = this.anchor.getTime();
     const interval = this.intervalMs;
     let tick = anchor + (Math.ceil((beforeMs - anchor) / interval) - 1) * interval;

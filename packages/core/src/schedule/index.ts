@@ -9,6 +9,6 @@ export { formatDuration, parseDuration } from './duration.js';
 export { type EveryOptions, type EverySchedule, every } from './every-schedule.js';
 export type { DayMatch } from './parse-cron.js';
 export type { Schedule, ScheduleKind } from './schedule.js';
-export { ScheduleError } from './schedule-error.js';
+export { InvalidDateError, ScheduleError } from './schedule-error.js';
 export { isKnownTimeZone } from './time-zone.js';
 export { guessScheduleKind, type ValidateOptions, validateSchedule } from './validate.js';

@@ -110,8 +110,12 @@ class CronParser {
     return this.special;
   }
 
-  /** Parses a single value (number or name) of a field; returns NaN after reporting an error. */
-  value(token: Token, spec: FieldSpec): number {
+  /**
+   * Parses a single value (number or name) of a field; returns NaN after reporting an error.
+   * `item` is the whole list item the value belongs to: a missing value (`-1`, `1-`, `/5`) has no
+   * characters of its own, so the item is underlined instead.
+   */
+  value(token: Token, spec: FieldSpec, item: Token = token): number {
     const raw = token.text;
     const n = digits(raw);
     if (n >= 0) {
@@ -141,7 +145,7 @@ class CronParser {
       return named;
     }
     if (raw === '') {
-      this.error(ScheduleCode.Syntax, `missing ${spec.name} value`, token.start, token.end);
+      this.error(ScheduleCode.Syntax, `missing ${spec.name} value in '${item.text}'`, item.start, item.end);
       return Number.NaN;
     }
     const what = spec.names ? 'a number or a name' : 'a number';
@@ -149,23 +153,20 @@ class CronParser {
     return Number.NaN;
   }
 
-  /** Parses one comma-separated item of a field into the builder. */
-  item(token: Token, spec: FieldSpec, builder: FieldBuilder): void {
+  /** Parses one comma-separated item of a field (`field` is the whole field) into the builder. */
+  item(token: Token, spec: FieldSpec, builder: FieldBuilder, field: Token): void {
     const raw = token.text;
     if (raw === '') {
-      this.error(ScheduleCode.Syntax, `empty item in ${spec.name} list`, token.start, token.end);
+      // Nothing to underline in an empty item: underline the comma before it (or after, at the start).
+      const start = Math.max(field.start, token.start - 1);
+      this.error(ScheduleCode.Syntax, `empty item in ${spec.name} list`, start, Math.min(field.end, start + 1));
       return;
     }
     if (this.daySpecial(token, spec)) return;
     // Names such as WED, JUL or FRI contain the letters of the specials: look for L, W and # only
     // outside words (`MON-WED`, `JUN-JUL`, `WED/2` are names; `5W`, `MON-L` are specials).
     if (/[LW#]/.test(withoutWords(raw))) {
-      this.error(
-        ScheduleCode.BadSpecial,
-        `'${raw}' in ${spec.name}: L and W work only in day-of-month (L, LW, 15W), L and # only after a weekday (5L, 5#3)`,
-        token.start,
-        token.end,
-      );
+      this.error(ScheduleCode.BadSpecial, misplacedSpecial(raw, spec), token.start, token.end);
       return;
     }
     const slash = raw.indexOf('/');
@@ -189,8 +190,8 @@ class CronParser {
       if (dash >= 0) {
         const a: Token = { text: baseText.slice(0, dash), start: base.start, end: base.start + dash };
         const b: Token = { text: baseText.slice(dash + 1), start: base.start + dash + 1, end: base.end };
-        low = this.value(a, spec);
-        high = this.value(b, spec);
+        low = this.value(a, spec, token);
+        high = this.value(b, spec, token);
         if (Number.isNaN(low) || Number.isNaN(high)) return;
         if (low > high) {
           this.error(
@@ -202,7 +203,7 @@ class CronParser {
           return;
         }
       } else {
-        low = this.value(base, spec);
+        low = this.value(base, spec, token);
         if (Number.isNaN(low)) return;
         // `5/15` means from 5 to the end of the field, every 15.
         high = slash < 0 ? low : top;
@@ -313,6 +314,17 @@ class CronParser {
   }
 }
 
+/** Why L, W or # cannot stand where they are, said for the field they are in. */
+function misplacedSpecial(raw: string, spec: FieldSpec): string {
+  if (spec === DAY_OF_MONTH) {
+    return `'${raw}' in day-of-month: use L (last day), LW (last weekday) or a day before W (15W = the weekday nearest the 15th); # works only in day-of-week (5#3)`;
+  }
+  if (spec === DAY_OF_WEEK) {
+    return `'${raw}' in day-of-week: L and # need a weekday before them (5L = the last Friday, 5#3 = the third Friday); W works only in day-of-month (15W)`;
+  }
+  return `'${raw}' in ${spec.name}: L, W and # work only in the day fields (L, LW, 15W in day-of-month; 5L, 5#3 in day-of-week)`;
+}
+
 /**
  * The item without its words other than the specials L, W and LW: names (WED, JUL) are letters
  * too, and an unknown word is reported as an unknown name, not as a misplaced special.
@@ -417,7 +429,7 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     const before = parser.diagnostics.length;
     const specialsBefore = parser.special;
     const builder = new FieldBuilder();
-    for (const item of splitItems(span)) parser.item(item, span.spec, builder);
+    for (const item of splitItems(span)) parser.item(item, span.spec, builder, span);
     // Only plain, clean fields are reused: diagnostics carry positions, specials live elsewhere.
     if (parser.diagnostics.length === before && parser.special === specialsBefore && parser.special === null) {
       if (fieldCache.size >= FIELD_CACHE_LIMIT) fieldCache.clear();

@@ -9,11 +9,15 @@ export interface Schedule {
   readonly kind: ScheduleKind;
   /** IANA time zone the schedule is read in ('UTC' for intervals and one-shots). */
   readonly timezone: string;
-  /** The first tick strictly after `after`, or null when there is none (a past one-shot). */
+  /**
+   * The first tick strictly after `after`, or null when there is none (a past one-shot, or none
+   * before the end of representable time, 275760-09-13). An Invalid Date throws InvalidDateError
+   * (in every zone): null would read as "the schedule has ended".
+   */
   next(after: Date): Date | null;
-  /** The next `count` ticks strictly after `after` (fewer if the schedule ends). */
+  /** The next `count` ticks strictly after `after` (fewer if the schedule ends). Invalid Date: InvalidDateError. */
   nextRuns(count: number, after: Date): Date[];
-  /** The last tick strictly before `before`, or null when there is none. */
+  /** The last tick strictly before `before`, or null when there is none. Invalid Date: InvalidDateError. */
   previous(before: Date): Date | null;
   /** Plain English, with the time zone: "At 09:00, Monday through Friday (Europe/Berlin)". */
   describe(): string;

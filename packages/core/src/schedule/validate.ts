@@ -4,7 +4,13 @@
 import { parseAtDate } from './at-schedule.js';
 import { daysFromCivil, MS_PER_DAY } from './calendar.js';
 import { nextWallTime } from './cron-search.js';
-import { errorDiagnostic, ScheduleCode, type ScheduleDiagnostic, warningDiagnostic } from './diagnostics.js';
+import {
+  errorDiagnostic,
+  ScheduleCode,
+  type ScheduleDiagnostic,
+  visibleRange,
+  warningDiagnostic,
+} from './diagnostics.js';
 import { dstWarnings } from './dst-warnings.js';
 import { durationInWords, parseDuration } from './duration.js';
 import { type DayMatch, type FieldSpan, type ParsedCron, parseCron } from './parse-cron.js';
@@ -77,7 +83,7 @@ export function validateCronText(text: string, options: CronCheckOptions): CronC
     const hours = spanOf(parsed.fields, 2, 2, text);
     diagnostics.push(...dstWarnings(pattern, zone, (options.from ?? new Date()).getTime(), hours));
   }
-  return { diagnostics, parsed, zone };
+  return { diagnostics: diagnostics.map((d) => visibleRange(d, text.length)), parsed, zone };
 }
 
 /**
@@ -101,7 +107,7 @@ export function validateSchedule(text: string, options: ValidateOptions = {}): S
   const kind = !options.kind || options.kind === 'auto' ? guessScheduleKind(source) : options.kind;
   if (kind === 'every') {
     const parsed = parseDuration(source);
-    if (parsed.diagnostics.length > 0) return parsed.diagnostics;
+    if (parsed.diagnostics.length > 0) return parsed.diagnostics.map((d) => visibleRange(d, source.length));
     if (parsed.ms < 1000) {
       return [
         warningDiagnostic(
@@ -114,7 +120,7 @@ export function validateSchedule(text: string, options: ValidateOptions = {}): S
     }
     return [];
   }
-  if (kind === 'at') return parseAtDate(source).diagnostics;
+  if (kind === 'at') return parseAtDate(source).diagnostics.map((d) => visibleRange(d, source.length));
   const check: CronCheckOptions = {
     timezone: options.timezone ?? 'UTC',
     dayMatch: options.dayMatch ?? 'or',

@@ -31,6 +31,8 @@ import type { JobInfo, RunTrigger } from '../runtime/job.js';
 import type { RunOutcome } from '../runtime/store.js';
 import { VERSION } from '../version.js';
 import * as A from './attributes.js';
+import { BUCKETS_CLAIM_DURATION, BUCKETS_JOB_DURATION, BUCKETS_JOB_LATENESS } from './buckets.js';
+import { type ErrorDetail, ErrorRecorder, errorType } from './error-detail.js';
 
 const SCOPE = '@tickwise/core';
 
@@ -60,9 +62,19 @@ export interface JobTelemetrySource {
   lastSuccess: number | undefined;
 }
 
-function errorType(error: unknown): string {
-  if (error instanceof Error) return error.name || error.constructor.name || 'Error';
-  return typeof error;
+/** Status, `error.type` and the exception event of a failed span, as much as `errors` allows. */
+function recordError(span: Span, error: unknown, at: number, errors: ErrorRecorder): void {
+  const type = errorType(error);
+  span.setAttribute(A.ATTR_ERROR_TYPE, type);
+  if (errors.full) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    if (error instanceof Error) span.recordException(error, at);
+    return;
+  }
+  const message = errors.message(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? type });
+  // A plain object: the SDK copies name and message, and records no stack without a `stack`.
+  span.recordException(message === undefined ? { name: type } : { name: type, message }, at);
 }
 
 export class Instrumentation {
@@ -76,6 +88,8 @@ export class Instrumentation {
   private readonly active: UpDownCounter;
   private readonly claimDuration: Histogram;
   private readonly attributesByJob = new WeakMap<JobInfo, JobAttributes>();
+  /** What spans and logs record of errors (the scheduler's `errorDetail`). */
+  readonly errors: ErrorRecorder;
   /**
    * False when the meter is the API's no-op (no metrics SDK was registered before the scheduler
    * was created): recording is then skipped, attribute sets and all.
@@ -85,13 +99,14 @@ export class Instrumentation {
   constructor(
     private readonly instanceId: string,
     jobs: () => Iterable<JobTelemetrySource>,
-    options: TelemetryOptions = {},
+    options: TelemetryOptions & { errorDetail?: ErrorDetail } = {},
     /** The measured offset of the store's clock, ms; null before it is known (or in process). */
     clockOffsetMs: () => number | null = () => null,
   ) {
     this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
     this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
     this.spanKind = SPAN_KINDS[options.spanKind ?? 'server'];
+    this.errors = new ErrorRecorder(options.errorDetail);
     this.metered = this.meter !== createNoopMeter();
     this.runs = this.meter.createCounter(A.METRIC_JOB_RUNS, {
       description: 'Runs that finished, by job and outcome',
@@ -100,10 +115,12 @@ export class Instrumentation {
     this.duration = this.meter.createHistogram(A.METRIC_JOB_DURATION, {
       description: 'Run duration, all attempts and waits included',
       unit: 's',
+      advice: { explicitBucketBoundaries: [...BUCKETS_JOB_DURATION] },
     });
     this.lateness = this.meter.createHistogram(A.METRIC_JOB_LATENESS, {
       description: 'Start of a run minus its scheduled tick',
       unit: 's',
+      advice: { explicitBucketBoundaries: [...BUCKETS_JOB_LATENESS] },
     });
     this.skipped = this.meter.createCounter(A.METRIC_JOB_SKIPPED, {
       description: 'Ticks that did not run, by reason',
@@ -116,6 +133,7 @@ export class Instrumentation {
     this.claimDuration = this.meter.createHistogram(A.METRIC_CLAIM_DURATION, {
       description: 'Claim round trip to the store',
       unit: 's',
+      advice: { explicitBucketBoundaries: [...BUCKETS_CLAIM_DURATION] },
     });
     const lastSuccess = this.meter.createObservableGauge(A.METRIC_JOB_LAST_SUCCESS, {
       description: 'Time of the last successful run, Unix seconds',
@@ -182,7 +200,7 @@ export class Instrumentation {
       this.active.add(1, attributes.job);
       this.lateness.record(Math.max(0, input.startedAt - input.tick) / 1000, attributes.job);
     }
-    return new RunTrace(this, span, attributes, job.name, input.functionName);
+    return new RunTrace(this, span, attributes, job.name, input.functionName, this.errors);
   }
 
   /** Records the end of a run in the metrics. */
@@ -256,6 +274,7 @@ export class RunTrace {
     private readonly attributes: JobAttributes | null,
     private readonly jobName: string,
     private readonly functionName: string,
+    private readonly errors: ErrorRecorder,
   ) {
     const spanContext = span.spanContext();
     this.traceId = span.isRecording() ? spanContext.traceId : undefined;
@@ -281,7 +300,7 @@ export class RunTrace {
       this.functionName,
       at,
     );
-    return new AttemptTrace(span, attemptContext);
+    return new AttemptTrace(span, attemptContext, this.errors);
   }
 
   event(name: string, attributes?: Attributes, at?: number): void {
@@ -305,12 +324,7 @@ export class RunTrace {
       if (outcome === 'success') {
         this.span.setStatus({ code: SpanStatusCode.OK });
       } else {
-        this.span.setAttribute(A.ATTR_ERROR_TYPE, errorType(error));
-        this.span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: error instanceof Error ? error.message : String(error),
-        });
-        if (error instanceof Error) this.span.recordException(error, at);
+        recordError(this.span, error, at, this.errors);
       }
     }
     this.span.end(at);
@@ -328,6 +342,7 @@ export class AttemptTrace implements AttemptObserver {
   constructor(
     readonly span: Span,
     private readonly attemptContext: Context,
+    private readonly errors: ErrorRecorder,
   ) {}
 
   /** Calls `fn` with this attempt's span as the active span. */
@@ -345,12 +360,7 @@ export class AttemptTrace implements AttemptObserver {
         if (error instanceof RunCancelledError) {
           this.span.addEvent(A.EVENT_CANCELLED, { [A.ATTR_CANCEL_REASON]: error.reason }, at);
         }
-        this.span.setAttribute(A.ATTR_ERROR_TYPE, type);
-        this.span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: error instanceof Error ? error.message : String(error),
-        });
-        if (error instanceof Error) this.span.recordException(error, at);
+        recordError(this.span, error, at, this.errors);
       }
     }
     this.span.end(at);

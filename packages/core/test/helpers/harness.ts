@@ -34,6 +34,8 @@ export function harness(options: HarnessOptions = {}, start: string = T0): Harne
   const scheduler = new Scheduler({
     env: {},
     instanceId: 'test',
+    // Failures are asserted through events; the default stderr lines would only be noise here.
+    logger: false,
     ...rest,
     ...(store && { store: typeof store === 'function' ? store(clock) : store }),
     clock,

@@ -24,6 +24,7 @@ describe('checkJobOptions (the registration checks, for tools that read source)'
     assert.deepEqual(checkJobOptions({ overlapp: 'skip' }), {
       code: 'UNKNOWN_OPTION',
       message: "unknown option 'overlapp' (did you mean 'overlap'?)",
+      option: 'overlapp',
     });
   });
 });

@@ -236,6 +236,59 @@ describe('claims: a slow or frozen store', () => {
     await scheduler.stop();
   });
 
+  it('a tick refused as overlap is asked once more: behind a grant released at once it runs, behind a live run it is skipped once', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const memory = new MemoryStore({ now: () => clock.now() });
+    const scheduler = new Scheduler({ store: memory, clock, env: {}, instanceId: 'b', logger: false });
+    const ran: string[] = [];
+    scheduler.add({
+      name: 'shared',
+      schedule: every('1s'),
+      lease: '3s',
+      run: (ctx: RunContext) => {
+        ran.push(ctx.scheduledAt.toISOString().slice(17, 19));
+      },
+    });
+    const skipped: string[] = [];
+    scheduler.on('tick:skipped', (e) => skipped.push(`${e.tick.toISOString().slice(17, 19)} ${e.reason}`));
+    await scheduler.start();
+    // Another replica's grant for tick :10 that reached it after it stopped waiting (the store froze
+    // mid-answer): it is released 1.1 s later, after this replica's claim of :11 was refused.
+    const ghost = async (tick: string, releaseAfterMs: number | null) => {
+      const at = Date.parse(tick);
+      const request = {
+        job: 'shared',
+        tick: at,
+        leaseMs: 3000,
+        exclusive: true,
+        retainMs: 60_000,
+        takeoverOnly: false,
+      };
+      const [result] = await memory.claimTicks({
+        owner: 'ghost',
+        deadline: clock.now() + 5000,
+        maxEarlyMs: 1000,
+        requests: [request],
+      });
+      assert.ok(result?.acquired, `the ghost's claim of ${tick}: ${JSON.stringify(result)}`);
+      if (releaseAfterMs !== null) {
+        clock.setTimer(() => void memory.releaseClaims('ghost', [{ ...request, fence: result.fence }]), releaseAfterMs);
+      }
+    };
+    await clock.runUntil('2026-01-05T00:00:09.999Z');
+    await ghost('2026-01-05T00:00:10Z', 1100);
+    await clock.runUntil('2026-01-05T00:00:12.5Z');
+    assert.deepEqual(skipped, ['10 claimed-elsewhere']);
+    assert.ok(ran.includes('11'), `ran ${ran.join(' ')}: :11 ran after the recheck`);
+    // A run that really goes on elsewhere (never released, lease 3 s): each tick it blocks is skipped once, as overlap.
+    await clock.runUntil('2026-01-05T00:00:19.999Z');
+    await ghost('2026-01-05T00:00:20Z', null);
+    await clock.runUntil('2026-01-05T00:00:24.5Z');
+    assert.deepEqual(skipped.slice(1), ['20 claimed-elsewhere', '21 overlap', '22 overlap']);
+    assert.ok(ran.includes('23') && !ran.includes('21') && !ran.includes('22'), `ran ${ran.join(' ')}`);
+    await scheduler.stop();
+  });
+
   it('a store that cannot be reached is store-unavailable, never overlap, and nothing runs blindly', async () => {
     const h = faultyHarness();
     const { parts } = h;

@@ -80,6 +80,18 @@ for (const flavour of ['standard', 'legacy'] as const) {
       ['a getter', `class A { @Cron('* * * * *') get value() { return 1; } }`],
       ['a static method', `class A { @Cron('* * * * *') static tick() {} }`],
     ];
+    if (flavour === 'standard') {
+      // experimentalDecorators cannot decorate #private at all: tsc rejects it (test/types).
+      it('on a #private method is a NOT_A_METHOD error at class definition that says why', async () => {
+        const source = `import { Cron } from '@tickwise/core';\nexport class A { @Cron('* * * * *') #tick() {} }`;
+        await assert.rejects(compileAndImport('misuse-private', source, flavour), (error: unknown) => {
+          assert.ok(error instanceof JobDefinitionError, String(error));
+          assert.equal(error.code, 'NOT_A_METHOD');
+          assert.match(error.message, /@Cron cannot decorate the private method '#tick': register\(\) finds jobs/);
+          return true;
+        });
+      });
+    }
     for (const [what, body] of misuse) {
       it(`on ${what} is a NOT_A_METHOD error at class definition`, async () => {
         const source = `import { Cron } from '@tickwise/core';\nexport ${body}`;
@@ -143,7 +155,7 @@ describe('registration errors name the job', () => {
     ['negative timeout', { timeout: -5 }, /timeout: duration -5 must be more than 0/],
     ['zero timeout', { timeout: '0s' }, /timeout: duration 0s must be more than 0/],
     ['a year-long timeout', { timeout: '365d' }, /timeout 365d is out of range/],
-    ['a thousand retries', { retry: 1000 }, /retry.retries must be a whole number from 0 to 100, got 1000/],
+    ['a thousand retries', { retry: 1000 }, /retry must be a whole number from 0 to 100, got 1000/],
     ['fractional retries', { retry: { retries: 1.5 } }, /retry.retries must be a whole number/],
     [
       'maxTimeout below minTimeout',
