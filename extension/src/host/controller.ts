@@ -1,10 +1,16 @@
 // Keeps the JobIndex current: a workspace scan (off the activation path, cancellable, in
 // batches), the open buffers as the user types (debounced), and files changed on disk (batched
 // watcher events). Publishes diagnostics and tells the views when anything changed.
+// What analyses read besides the file (imported files, workspace packages, package.json,
+// lockfiles, tickwise.config.json) goes through WorkspaceFiles: the misses of an analysis are
+// read here asynchronously, then the files that asked are analysed again; a change to a file
+// read that way re-analyses its readers.
 // Reads text only through open documents and workspace.fs: never loads or runs workspace code.
 
+import { checkDecoratorMapping } from '@tickwise/analyzer';
 import * as vscode from 'vscode';
 import { type IndexedJob, JobIndex } from '../service/job-index.js';
+import { canonicalUri, folderDecorators, uriParts, WorkspaceFiles } from '../service/workspace-files.js';
 import { toDiagnostic } from './convert.js';
 import { readSettings, type Settings } from './settings.js';
 
@@ -12,6 +18,15 @@ const TYPING_DEBOUNCE_MS = 250;
 const WATCHER_BATCH_MS = 300;
 const SCAN_BATCH = 40;
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
+/** Rounds of reading what analyses asked for (an import chain is followed one file per round). */
+const FETCH_ROUNDS = 12;
+const PROJECT_FILES =
+  '**/{package.json,package-lock.json,yarn.lock,pnpm-lock.yaml,pnpm-workspace.yaml,tickwise.config.json}';
+
+function toUri(key: string): vscode.Uri {
+  const { scheme, authority, path } = uriParts(key);
+  return vscode.Uri.from({ scheme, authority, path });
+}
 
 /** A cheap fingerprint of file text, so a file re-read from disk unchanged is not re-analysed. */
 function fingerprint(text: string): string {
@@ -21,7 +36,13 @@ function fingerprint(text: string): string {
 }
 
 export class JobsController implements vscode.Disposable {
-  readonly index = new JobIndex();
+  /** Files analyses read besides their own text; outside the workspace folders nothing is read. */
+  readonly files = new WorkspaceFiles((key) => vscode.workspace.getWorkspaceFolder(toUri(key)) !== undefined);
+  readonly index = new JobIndex(undefined, { files: this.files, decoratorsFor: (uri) => this.decoratorsFor(uri) });
+  /** Wrapper decorators per workspace folder (canonical URI), from its tickwise.config.json. */
+  private folderConfigs = new Map<string, Record<string, string> | undefined>();
+  private fetching = false;
+  private fetchAgain = false;
   settings: Settings;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -66,11 +87,16 @@ export class JobsController implements vscode.Disposable {
       }),
     );
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}');
+    const projectWatcher = vscode.workspace.createFileSystemWatcher(PROJECT_FILES);
     this.disposables.push(
       watcher,
       watcher.onDidCreate((uri) => this.queueDiskChange(uri)),
       watcher.onDidChange((uri) => this.queueDiskChange(uri)),
       watcher.onDidDelete((uri) => this.queueDiskChange(uri)),
+      projectWatcher,
+      projectWatcher.onDidCreate((uri) => void this.projectFileChanged(uri)),
+      projectWatcher.onDidChange((uri) => void this.projectFileChanged(uri)),
+      projectWatcher.onDidDelete((uri) => void this.projectFileChanged(uri)),
     );
     setTimeout(() => void this.rescan(), 0);
   }
@@ -97,7 +123,101 @@ export class JobsController implements vscode.Disposable {
       this.notifyPending = false;
       this.publishAll();
       this.changed.fire();
+      void this.fetchWanted();
     }, 0);
+  }
+
+  /** The wrapper decorators for a file: those of its workspace folder. */
+  private decoratorsFor(uri: string): Record<string, string> | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(uri));
+    return folder ? this.folderConfigs.get(canonicalUri(folder.uri.toString())) : undefined;
+  }
+
+  /** Reads each folder's tickwise.config.json (or package.json#tickwise); returns whether the decorators changed. */
+  private async loadFolderConfigs(): Promise<boolean> {
+    const next = new Map<string, Record<string, string> | undefined>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const key = canonicalUri(folder.uri.toString());
+      const [config, manifest] = await Promise.all([
+        this.readText(`${key}/tickwise.config.json`),
+        this.readText(`${key}/package.json`),
+      ]);
+      const result = folderDecorators(config, manifest, checkDecoratorMapping);
+      if (result.problem) this.log.warn(`${folder.name}: ${result.problem}; wrapper decorators ignored`);
+      next.set(key, result.decorators);
+    }
+    const changed = JSON.stringify([...next]) !== JSON.stringify([...this.folderConfigs]);
+    this.folderConfigs = next;
+    return changed;
+  }
+
+  /** A file's text: the open buffer wins; null when it cannot be read (absent, a directory). */
+  private async readText(key: string): Promise<string | null> {
+    const open = vscode.workspace.textDocuments.find((doc) => canonicalUri(doc.uri.toString()) === key);
+    if (open) return open.getText();
+    try {
+      return this.decoder.decode(await vscode.workspace.fs.readFile(toUri(key)));
+    } catch {
+      return null;
+    }
+  }
+
+  private async readDirectories(key: string): Promise<string[] | null> {
+    try {
+      const entries = await vscode.workspace.fs.readDirectory(toUri(key));
+      return entries.filter(([, type]) => (type & vscode.FileType.Directory) !== 0).map(([name]) => name);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Reads what analyses asked for and did not find in the cache, then analyses again the files
+   * that asked; repeated while that asks for more (the next file of an import chain).
+   */
+  private async fetchWanted(): Promise<void> {
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return;
+    }
+    this.fetching = true;
+    try {
+      for (let round = 0; round < FETCH_ROUNDS; round++) {
+        const wanted = this.files.takeWanted();
+        if (wanted.files.length === 0 && wanted.directories.length === 0) {
+          if (!this.fetchAgain) break;
+          this.fetchAgain = false;
+          continue;
+        }
+        const affected = new Set<string>();
+        await Promise.all([
+          ...wanted.files.map(async (key) => {
+            for (const uri of this.files.setText(key, await this.readText(key))) affected.add(uri);
+          }),
+          ...wanted.directories.map(async (key) => {
+            for (const uri of this.files.setDirectories(key, await this.readDirectories(key))) affected.add(uri);
+          }),
+        ]);
+        if (this.index.refresh(affected)) this.indexChanged();
+      }
+    } finally {
+      this.fetching = false;
+    }
+  }
+
+  /** A package.json, lockfile, workspace file or tickwise.config.json changed on disk. */
+  private async projectFileChanged(uri: vscode.Uri): Promise<void> {
+    if (this.index.refresh(this.files.forget(uri.toString()))) this.indexChanged();
+    const slash = uri.path.lastIndexOf('/');
+    const name = uri.path.slice(slash + 1);
+    const directory = canonicalUri(uri.with({ path: uri.path.slice(0, slash) }).toString());
+    const atFolderRoot = this.folderConfigs.has(directory);
+    if (atFolderRoot && (name === 'tickwise.config.json' || name === 'package.json')) {
+      if (await this.loadFolderConfigs()) {
+        this.index.clear();
+        void this.rescan();
+      }
+    }
   }
 
   /** Re-reads the whole workspace; a scan already running is cancelled first. */
@@ -107,6 +227,8 @@ export class JobsController implements vscode.Disposable {
     this.scan = source;
     const token = source.token;
     const started = performance.now();
+    await this.loadFolderConfigs();
+    if (token.isCancellationRequested) return;
     const files = await vscode.workspace.findFiles(this.settings.include, this.settings.exclude, undefined, token);
     if (token.isCancellationRequested) return;
     const seen = new Set<string>();
@@ -121,6 +243,7 @@ export class JobsController implements vscode.Disposable {
     for (const doc of vscode.workspace.textDocuments) this.analyseDocument(doc);
     this.publishAll();
     this.changed.fire();
+    void this.fetchWanted();
     this.log.info(
       `scanned ${files.length} files in ${(performance.now() - started).toFixed(0)} ms: ${this.index.jobs().length} jobs`,
     );
@@ -160,7 +283,10 @@ export class JobsController implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.typingTimers.delete(key);
-        if (this.analyseDocument(document)) this.indexChanged();
+        let changed = this.analyseDocument(document);
+        // An imported file being edited: its importers follow the buffer.
+        if (this.files.has(key)) changed = this.index.refresh(this.files.setText(key, document.getText())) || changed;
+        if (changed) this.indexChanged();
       }, TYPING_DEBOUNCE_MS),
     );
   }
@@ -182,6 +308,8 @@ export class JobsController implements vscode.Disposable {
     }
     let changed = false;
     for (const key of uris) {
+      // Imported files, and directories listed for workspace packages: read again on demand.
+      changed = this.index.refresh(this.files.forget(key)) || changed;
       const before = this.index.versionOf(key);
       if (this.scanned.has(key)) await this.readFromDisk(vscode.Uri.parse(key));
       else this.index.remove(key);

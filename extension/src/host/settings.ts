@@ -3,7 +3,7 @@
 
 import { isKnownTimeZone } from '@tickwise/core/schedule';
 import * as vscode from 'vscode';
-import { machineTimeZone } from '../service/dates.js';
+import { zoneSetting } from '../service/dates.js';
 
 export interface Settings {
   localZone: string;
@@ -17,18 +17,13 @@ export interface Settings {
 
 export function readSettings(log: vscode.LogOutputChannel): Settings {
   const config = vscode.workspace.getConfiguration('tickwise');
-  const zone = config.get<string>('displayTimeZone', '').trim();
-  if (zone && !isKnownTimeZone(zone)) {
-    log.warn(`tickwise.displayTimeZone: unknown time zone '${zone}'; using ${machineTimeZone()}`);
-  }
-  const server = config.get<string>('serverTimeZone', '').trim();
-  if (server && !isKnownTimeZone(server)) {
-    log.warn(`tickwise.serverTimeZone: unknown time zone '${server}'; using ${machineTimeZone()}`);
-  }
+  const local = zoneSetting('tickwise.displayTimeZone', config.get<string>('displayTimeZone', ''), isKnownTimeZone);
+  const server = zoneSetting('tickwise.serverTimeZone', config.get<string>('serverTimeZone', ''), isKnownTimeZone);
+  for (const warning of [local.warning, server.warning]) if (warning) log.warn(warning);
   const runs = config.get<number>('nextRuns', 5);
   return {
-    localZone: zone && isKnownTimeZone(zone) ? zone : machineTimeZone(),
-    serverZone: server && isKnownTimeZone(server) ? server : machineTimeZone(),
+    localZone: local.zone,
+    serverZone: server.zone,
     nextRuns: Number.isInteger(runs) && runs >= 1 && runs <= 50 ? runs : 5,
     include: config.get<string>('include', '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'),
     exclude: config.get<string>('exclude', '**/{node_modules,dist,build,out,coverage,.git}/**'),

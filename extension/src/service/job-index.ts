@@ -1,13 +1,27 @@
 // The analysis of every file that declares jobs, keyed by URI and version so nothing is analysed
-// twice, plus the checks across files (duplicate names). Pure: no VS Code; unit-tested.
+// twice, plus the checks across files (duplicate names). With a WorkspaceFiles cache, imported
+// constants, workspace packages and the installed @nestjs/schedule / cron versions are read
+// from it (never from disk here); a file is re-analysed when what it read changes (refresh).
+// Pure: no VS Code; unit-tested.
 
 import {
+  type AnalyzeOptions,
   type AnalyzerDiagnostic,
   analyzeSource,
+  createImportResolver,
   type FileAnalysis,
   type JobDeclaration,
+  libraryVersionsOf,
+  mayDeclareJobs,
   projectDiagnostics,
 } from '@tickwise/analyzer';
+import { canonicalUri, type WorkspaceFiles } from './workspace-files.js';
+
+export interface IndexContext {
+  files: WorkspaceFiles;
+  /** The wrapper decorators that apply to a file (its workspace folder's tickwise.config.json). */
+  decoratorsFor?(uri: string): Readonly<Record<string, string>> | undefined;
+}
 
 export interface IndexedJob {
   uri: string;
@@ -17,6 +31,9 @@ export interface IndexedJob {
 interface Entry {
   /** What was analysed: a document version, or the file's modification time on disk. */
   version: string;
+  /** The display path and text analysed, for re-analysis when what it read changes. */
+  path: string;
+  text: string;
   analysis: FileAnalysis;
 }
 
@@ -28,7 +45,42 @@ export class JobIndex {
   /** The zone assumed for libraries that run in the server's local zone (setting tickwise.serverTimeZone). */
   serverZone: string | undefined;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    private readonly context?: IndexContext,
+  ) {}
+
+  private analyse(uri: string, path: string, text: string): FileAnalysis {
+    const options: AnalyzeOptions = { now: this.now(), ...(this.serverZone && { serverZone: this.serverZone }) };
+    const context = this.context;
+    if (!context) return analyzeSource(path, text, options);
+    const decorators = context.decoratorsFor?.(uri);
+    if (decorators) options.decorators = decorators;
+    const files = context.files;
+    return files.tracking(uri, () => {
+      if (mayDeclareJobs(text) || Object.keys(decorators ?? {}).some((name) => text.includes(name))) {
+        options.versions = libraryVersionsOf(files.versionHost(), canonicalUri(uri));
+        options.resolveImport = createImportResolver(files.resolveHost(uri, path));
+      }
+      return analyzeSource(path, text, options);
+    });
+  }
+
+  /**
+   * Analyses again the files given (those whose imports, package.json or lockfile changed, as
+   * WorkspaceFiles reports), with the text they had. Returns whether any was re-analysed.
+   */
+  refresh(uris: Iterable<string>): boolean {
+    let changed = false;
+    for (const uri of uris) {
+      const entry = this.entries.get(uri);
+      if (!entry) continue;
+      entry.analysis = this.analyse(uri, entry.path, entry.text);
+      changed = true;
+    }
+    if (changed) this.crossFile = undefined;
+    return changed;
+  }
 
   /**
    * Analyses `text` unless this version of the URI was analysed already.
@@ -37,17 +89,17 @@ export class JobIndex {
   update(uri: string, path: string, text: string, version: string): boolean {
     const previous = this.entries.get(uri);
     if (previous?.version === version) return false;
-    const analysis = analyzeSource(path, text, {
-      now: this.now(),
-      ...(this.serverZone && { serverZone: this.serverZone }),
-    });
+    const analysis = this.analyse(uri, path, text);
     const empty = analysis.jobs.length === 0 && analysis.diagnostics.length === 0;
-    if (empty && !previous) return false;
+    if (empty && !previous) {
+      this.context?.files.untrack(uri);
+      return false;
+    }
     if (empty) {
       this.remove(uri);
       return true;
     }
-    this.entries.set(uri, { version, analysis });
+    this.entries.set(uri, { version, path, text, analysis });
     this.uriOfPath.set(path, uri);
     this.crossFile = undefined;
     return true;
@@ -62,6 +114,7 @@ export class JobIndex {
     const entry = this.entries.get(uri);
     if (!entry) return false;
     this.entries.delete(uri);
+    this.context?.files.untrack(uri);
     this.uriOfPath.delete(entry.analysis.file);
     this.crossFile = undefined;
     return true;

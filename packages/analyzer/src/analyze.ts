@@ -297,14 +297,32 @@ function optionDiagnostics(
     const problem = checkJobOptions({ [property.key]: property.value.value });
     if (!problem) continue;
     const unknown = problem.code === 'UNKNOWN_OPTION';
+    const inner = nestedProperty(property.valueNode, problem.option.slice(property.key.length + 1));
     diagnostics.push({
       code: unknown ? AnalyzerCode.UnknownOption : AnalyzerCode.InvalidOption,
       severity: 'error',
       message: problem.message,
       file: job.file,
-      span: spanOf(unknown ? property.keyNode : property.valueNode),
+      span: spanOf(unknown ? (inner?.name ?? property.keyNode) : (inner?.initializer ?? property.valueNode)),
       job: job.name,
     });
   }
   return diagnostics;
+}
+
+/** `retry: { minTimout: 1 }`: the property `minTimout` of an object literal written in place, if it is one. */
+function nestedProperty(value: TS.Node, key: string): TS.PropertyAssignment | undefined {
+  if (key === '') return undefined;
+  const ts = typescript();
+  let node = value;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node))
+    node = node.expression;
+  if (!ts.isObjectLiteralExpression(node)) return undefined;
+  for (const property of node.properties) {
+    if (!ts.isPropertyAssignment(property)) continue;
+    const name = property.name;
+    const text = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+    if (text === key) return property;
+  }
+  return undefined;
 }

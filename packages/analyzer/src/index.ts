@@ -7,8 +7,10 @@ export { AnalyzerCode } from './codes.js';
 export type { ImportResolver } from './cross-file.js';
 export { describeJob } from './describe-job.js';
 export { type CronDialect, type DialectResult, readCronDialect } from './dialects.js';
+export { createImportResolver, type ResolveHost } from './import-resolution.js';
 export { mayDeclareJobs } from './imports.js';
 export { FRAMEWORK_LABEL, type LibraryVersions, nestRules } from './library-semantics.js';
+export { libraryVersionsOf, type VersionHost } from './lockfiles.js';
 export type {
   AnalyzerDiagnostic,
   DeclaredWith,
@@ -29,3 +31,4 @@ export { projectDiagnostics } from './project.js';
 export { type AnnotatedRun, nextRunsOf, runsWithDstNotes, scheduleFromText, scheduleOf } from './schedule-of.js';
 export { formatInZone, formatRelative, formatShortInZone, isoSeconds } from './time-format.js';
 export { setTypeScriptLoader, type TypeScript } from './typescript.js';
+export { checkDecoratorMapping, WRAPPER_TARGETS } from './wrappers.js';

@@ -76,7 +76,15 @@ export function zoneOfOffset(minutes: number): string | undefined {
   return `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
 }
 
-/** This machine's zone: what a server-local library uses when the analyzer is told nothing else. */
+let zoneCache: { tz: string | undefined; zone: string } | undefined;
+
+/**
+ * This machine's zone: what a server-local library uses when the analyzer is told nothing else.
+ * Remembered (per TZ): resolving it costs as much as analysing a small file.
+ */
 export function machineZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const tz = typeof process === 'undefined' ? undefined : process.env.TZ;
+  if (zoneCache?.tz !== tz || zoneCache === undefined)
+    zoneCache = { tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+  return zoneCache.zone;
 }

@@ -236,7 +236,7 @@ describe('which files are read', () => {
     write('tickwise.config.json', JSON.stringify({ includes: ['src/'] }));
     assert.match(
       (await cli(dir, 'list')).err,
-      /tickwise\.config\.json: unknown key 'includes' \(known: include, exclude\)/,
+      /tickwise\.config\.json: unknown key 'includes' \(known: include, exclude, decorators\)/,
     );
   });
 });

@@ -5,10 +5,17 @@
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { analyzeSource, type JobDeclaration, nextRunsOf } from '@tickwise/analyzer';
+import { type AnalyzeOptions, analyzeSource, type JobDeclaration, nextRunsOf } from '@tickwise/analyzer';
 
 const require = createRequire(import.meta.url);
 const { CronTime } = require('cron') as typeof import('cron');
+// cron@2.4.3 (installed as `cron2`): what @nestjs/schedule < 4 and apps pinning cron < 3 run.
+const { CronTime: CronTime2 } = require('cron2') as {
+  CronTime: new (
+    expr: string,
+    zone?: string,
+  ) => { getNextDateFrom(start: Date, zone?: string): { toMillis(): number; toJSDate(): Date } };
+};
 const { DateTime } = require('luxon') as { DateTime: typeof import('luxon').DateTime };
 const { Cron } = require('croner') as typeof import('croner');
 const nodeCron = require('node-cron') as typeof import('node-cron');
@@ -47,6 +54,8 @@ interface Grammar {
   specials: boolean;
   /** Day-of-week 7 for Sunday. */
   seven: boolean;
+  /** Months 0-11 (cron@2), names included ('jan' is 0). */
+  monthsFromZero?: boolean;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -88,7 +97,7 @@ function generator(grammar: Grammar, seed: number): () => string {
         if (grammar.specials && next() < 0.1) return pick(['L', 'LW', `${int(1, 28)}W`]);
         return next() < 0.5 ? '*' : item(1, 31);
       })(),
-      next() < 0.6 ? '*' : item(1, 12, MONTHS, 1),
+      next() < 0.6 ? '*' : grammar.monthsFromZero ? item(0, 11, MONTHS, 0) : item(1, 12, MONTHS, 1),
       (() => {
         if (grammar.specials && next() < 0.1) return pick([`${int(0, 6)}L`, `${int(0, 6)}#${int(1, 4)}`]);
         if (grammar.seven && next() < 0.05) return `${int(1, 5)}-7`;
@@ -128,6 +137,7 @@ function agree(
   seed: number,
   source: (expr: string, zone: string | undefined) => string,
   library: (expr: string, zone: string | undefined, from: Date, count: number) => number[] | 'rejects',
+  options: Omit<AnalyzeOptions, 'now' | 'serverZone'> = {},
 ): Outcome {
   const generate = generator(grammar, seed);
   const next = random(seed + 1);
@@ -138,7 +148,11 @@ function agree(
     const from = new Date(
       Date.UTC(2026, 0, 1) + Math.floor(next() * 3 * 365) * 86_400_000 + Math.floor(next() * 86_400) * 1000,
     );
-    const { jobs, diagnostics } = analyzeSource('jobs.ts', source(expr, zone), { now: from, serverZone: SERVER_ZONE });
+    const { jobs, diagnostics } = analyzeSource('jobs.ts', source(expr, zone), {
+      ...options,
+      now: from,
+      serverZone: SERVER_ZONE,
+    });
     const job = jobs[0] as JobDeclaration;
     const context = `${label} #${i}: '${expr}' in ${zone ?? `(server) ${SERVER_ZONE}`} after ${from.toISOString()}`;
     assert.ok(job, `${context}: no job found`);
@@ -212,6 +226,32 @@ describe('next runs agree with the real libraries (property tests)', function ()
       (expr, zone) =>
         `import { CronJob } from 'cron';\nexport const job = new CronJob(${quote(expr)}, () => {}, null, false${zone ? `, ${quote(zone)}` : ''});`,
       cronTimeRuns,
+    );
+    check(outcome);
+  });
+
+  it('cron@2 (an app pinning cron < 3): CronTime of the real cron@2.4.3, months 0-11', () => {
+    const outcome = agree(
+      'cron@2',
+      { seconds: true, names: true, startStep: true, specials: false, seven: false, monthsFromZero: true },
+      41,
+      (expr, zone) =>
+        `import { CronJob } from 'cron';\nexport const job = new CronJob(${quote(expr)}, () => {}, null, false${zone ? `, ${quote(zone)}` : ''});`,
+      cron2Runs,
+      { versions: { cron: '2.4.3' } },
+    );
+    check(outcome);
+  });
+
+  it('@nestjs/schedule 3 @Cron: cron@2 CronTime, months 0-11, server-local zone unless timeZone', () => {
+    const outcome = agree(
+      'nest@3',
+      { seconds: true, names: true, startStep: true, specials: false, seven: false, monthsFromZero: true },
+      43,
+      (expr, zone) =>
+        `import { Cron } from '@nestjs/schedule';\nexport class T { @Cron(${quote(expr)}${zone ? `, { timeZone: ${quote(zone)} }` : ''}) run() {} }`,
+      cron2Runs,
+      { versions: { '@nestjs/schedule': '3.0.4' } },
     );
     check(outcome);
   });
@@ -347,6 +387,31 @@ function cronTimeRuns(expr: string, zone: string | undefined, from: Date, count:
       break; // cron@4 gives up after 8 years
     }
     runs.push(cursor.toMillis());
+  }
+  return runs;
+}
+
+function cron2Runs(expr: string, zone: string | undefined, from: Date, count: number): number[] | 'rejects' {
+  let time: InstanceType<typeof CronTime2>;
+  const warn = console.warn;
+  console.warn = () => {}; // cron@2 warns about days a month lacks ('Month '1' is limited to '29' days.')
+  try {
+    time = new CronTime2(expr, zone);
+  } catch {
+    return 'rejects';
+  } finally {
+    console.warn = warn;
+  }
+  const runs: number[] = [];
+  let cursor = from;
+  for (let k = 0; k < count; k++) {
+    try {
+      const next = time.getNextDateFrom(cursor, zone ?? SERVER_ZONE);
+      runs.push(next.toMillis());
+      cursor = next.toJSDate();
+    } catch {
+      break; // cron@2 gives up after 8 years
+    }
   }
   return runs;
 }

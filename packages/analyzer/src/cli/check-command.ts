@@ -1,4 +1,4 @@
-// tickwise check [paths...] [--format text|json|github] [--root <dir>]: diagnostics; exit 1 when
+// tickwise check [paths...] [--format text|json|github] [--root <dir>] [--server-zone <zone>]: diagnostics; exit 1 when
 // any is an error. The Nest wiring checks (TW320-TW322) read the whole project the paths belong to.
 
 import { loadConfig } from '../node/config.js';
@@ -7,7 +7,7 @@ import { analyzeFiles } from '../node/workspace.js';
 import { projectWiringDiagnostics } from '../project-checks.js';
 import { type DiagnosticFormat, formatDiagnostics } from './diagnostic-formats.js';
 import type { CliIo } from './io.js';
-import { selectedFiles } from './selected-files.js';
+import { selection } from './selected-files.js';
 
 export interface CheckOptions {
   paths: string[];
@@ -16,11 +16,17 @@ export interface CheckOptions {
   config?: string;
   /** The project whose files decide the wiring checks; default: the nearest package.json. */
   root?: string;
+  /** The zone assumed for jobs that run in the server's local zone; default this machine's. */
+  serverZone?: string;
 }
 
 export function checkCommand(options: CheckOptions, io: CliIo): number {
-  const files = selectedFiles(options.paths, options.config, io);
-  const { diagnostics, jobs } = analyzeFiles(files, io.cwd, { now: options.now });
+  const { files, config } = selection(options.paths, options.config, io);
+  const { diagnostics, jobs } = analyzeFiles(files, io.cwd, {
+    now: options.now,
+    ...(options.serverZone && { serverZone: options.serverZone }),
+    ...(config.decorators && { decorators: config.decorators }),
+  });
   diagnostics.push(...wiringDiagnostics(options, files, io));
   diagnostics.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start : a.file < b.file ? -1 : 1));
   const errors = diagnostics.filter((d) => d.severity === 'error').length;

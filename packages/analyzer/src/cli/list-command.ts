@@ -7,7 +7,7 @@ import { analyzeFiles } from '../node/workspace.js';
 import { nextRunsOf } from '../schedule-of.js';
 import { formatInZone, formatRelative, isoSeconds } from '../time-format.js';
 import type { CliIo } from './io.js';
-import { selectedFiles } from './selected-files.js';
+import { selection } from './selected-files.js';
 import { renderTable } from './table.js';
 
 export interface ListOptions {
@@ -29,10 +29,11 @@ function scheduleText(job: JobDeclaration): string {
 }
 
 export function listCommand(options: ListOptions, io: CliIo): number {
-  const files = selectedFiles(options.paths, options.config, io);
+  const { files, config } = selection(options.paths, options.config, io);
   const { jobs } = analyzeFiles(files, io.cwd, {
     now: options.now,
     ...(options.serverZone && { serverZone: options.serverZone }),
+    ...(config.decorators && { decorators: config.decorators }),
   });
   if (options.json) {
     const rows = jobs.map((job) => ({

@@ -24,9 +24,9 @@ const USAGE = `Usage:
 Options:
   --root <dir>      the project (check, migrate): wiring is decided over all its files (default: nearest package.json)
   --timezone <zone> migrate: the IANA zone the servers run in (@nestjs/schedule reads a cron without timeZone in it)
-  --config <file>   include/exclude patterns (default: tickwise.config.json or package.json "tickwise")
+  --config <file>   include/exclude patterns, wrapper decorators (default: tickwise.config.json or package.json "tickwise")
   --now <ISO date>  compute next runs from this instant instead of the clock (reproducible output)
-  --server-zone <zone>  list: the zone your servers run in, for @nestjs/schedule, node-cron, croner,
+  --server-zone <zone>  list, check: the zone your servers run in, for @nestjs/schedule, node-cron, croner,
                     cron, node-schedule and toad-scheduler jobs without a zone (default: this machine's)
   -h, --help        this help
   -v, --version     the version
@@ -47,6 +47,11 @@ function instant(value: string | undefined): Date {
   if (Number.isNaN(date.getTime()))
     throw new UsageError(`--now must be an ISO date such as 2026-12-01T00:00:00Z, got '${value}'`);
   return date;
+}
+
+function checkServerZone(zone: string | undefined): void {
+  if (zone !== undefined && !isKnownTimeZone(zone))
+    throw new UsageError(`unknown time zone '${zone}' for --server-zone (use an IANA name such as Europe/Berlin)`);
 }
 
 async function version(): Promise<string> {
@@ -101,13 +106,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         onlyFor('root', 'check or tickwise migrate');
         onlyFor('format', 'check');
         onlyFor('tz', 'next');
-        {
-          const serverZone = values['server-zone'];
-          if (serverZone !== undefined && !isKnownTimeZone(serverZone))
-            throw new UsageError(
-              `unknown time zone '${serverZone}' for --server-zone (use an IANA name such as Europe/Berlin)`,
-            );
-        }
+        checkServerZone(values['server-zone']);
         return listCommand(
           {
             paths: rest,
@@ -124,15 +123,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         onlyFor('check', 'migrate');
         onlyFor('timezone', 'migrate');
         onlyFor('json', 'list (for check: --format json)');
-        onlyFor('server-zone', 'list');
         onlyFor('tz', 'next');
         onlyFor('n', 'list or tickwise next');
         const format = (values.format ?? 'text') as DiagnosticFormat;
         if (!DIAGNOSTIC_FORMATS.includes(format)) {
           throw new UsageError(`--format must be one of ${DIAGNOSTIC_FORMATS.join(', ')}, got '${values.format}'`);
         }
+        checkServerZone(values['server-zone']);
         return checkCommand(
-          { paths: rest, format, now, ...(config && { config }), ...(values.root && { root: values.root }) },
+          {
+            paths: rest,
+            format,
+            now,
+            ...(config && { config }),
+            ...(values.root && { root: values.root }),
+            ...(values['server-zone'] && { serverZone: values['server-zone'] }),
+          },
           io,
         );
       }
@@ -143,7 +149,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         onlyFor('root', 'check or tickwise migrate');
         onlyFor('json', 'list');
         onlyFor('format', 'check');
-        onlyFor('server-zone', 'list');
+        onlyFor('server-zone', 'list or tickwise check');
         if (rest.length !== 1)
           throw new UsageError('tickwise next takes one schedule, in quotes: tickwise next "0 9 * * 1-5"');
         const timezone = values.tz ?? 'UTC';

@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { checkDecoratorMapping } from '../wrappers.js';
 import { UsageError } from './usage-error.js';
 
 export interface TickwiseConfig {
@@ -10,6 +11,8 @@ export interface TickwiseConfig {
   include?: string[];
   /** Files and directories to skip, on top of node_modules, build output and .gitignore. */
   exclude?: string[];
+  /** Wrapper decorators: name -> '<module>:<decorator>' it forwards to, e.g. { CronOnce: '@nestjs/schedule:Cron' }. */
+  decorators?: Record<string, string>;
 }
 
 export interface LoadedConfig {
@@ -28,17 +31,25 @@ function checkPatterns(value: unknown, key: string, source: string): string[] | 
 
 function validate(raw: unknown, source: string): TickwiseConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new UsageError(`${source}: the configuration must be an object with 'include' and/or 'exclude'`);
+    throw new UsageError(
+      `${source}: the configuration must be an object with 'include', 'exclude' and/or 'decorators'`,
+    );
   }
   for (const key of Object.keys(raw)) {
-    if (key !== 'include' && key !== 'exclude') {
-      throw new UsageError(`${source}: unknown key '${key}' (known: include, exclude)`);
+    if (key !== 'include' && key !== 'exclude' && key !== 'decorators') {
+      throw new UsageError(`${source}: unknown key '${key}' (known: include, exclude, decorators)`);
     }
   }
   const record = raw as Record<string, unknown>;
   const include = checkPatterns(record.include, 'include', source);
   const exclude = checkPatterns(record.exclude, 'exclude', source);
-  return { ...(include && { include }), ...(exclude && { exclude }) };
+  let decorators: Record<string, string> | undefined;
+  if (record.decorators !== undefined) {
+    const checked = checkDecoratorMapping(record.decorators);
+    if ('problem' in checked) throw new UsageError(`${source}: ${checked.problem}`);
+    decorators = checked.decorators;
+  }
+  return { ...(include && { include }), ...(exclude && { exclude }), ...(decorators && { decorators }) };
 }
 
 function readJson(path: string): unknown {
