@@ -17,12 +17,15 @@ export interface TickwiseNestOnlyOptions {
 /**
  * Derived from SchedulerOptions, so a field @tickwise/core adds is accepted and passed on without
  * a change here: store, clock, logger, instanceId, disabled, missedAfterMs, env, telemetry,
- * batchSize, ... Only the default differs: `logger` is Nest's Logger (context 'Tickwise') instead
+ * batchSize, errorDetail, ... Only the default differs: `logger` is Nest's Logger (context 'Tickwise') instead
  * of silent.
  */
 export interface TickwiseModuleOptions extends SchedulerOptions, TickwiseNestOnlyOptions {
-  /** Any pino-compatible logger (debug/info/warn/error); default Nest's Logger (context 'Tickwise'). */
-  logger?: Logger;
+  /**
+   * Any pino-compatible logger (debug/info/warn/error), or `false` for none; default Nest's Logger
+   * (context 'Tickwise').
+   */
+  logger?: Logger | false;
 }
 
 export interface TickwiseModuleAsyncOptions {

@@ -48,6 +48,7 @@ function everySchedulerOption(): Required<SchedulerOptions> {
     missedAfterMs: 123_000,
     env: { TICKWISE_DISABLED_JOBS: 'cleanup' },
     telemetry: { spanKind: 'internal' },
+    errorDetail: 'class',
     batchSize: 7,
   };
 }
@@ -108,7 +109,8 @@ describe('TickwiseModuleOptions: every SchedulerOptions field', () => {
 
   it("defaults the logger to Nest's Logger", () => {
     const passed = schedulerOptionsFrom({});
-    assert.equal(typeof passed.logger?.info, 'function');
+    assert.ok(passed.logger, 'a logger');
+    assert.equal(typeof passed.logger.info, 'function');
     assert.deepEqual(Object.keys(passed), ['logger']);
   });
 
