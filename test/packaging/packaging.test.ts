@@ -36,6 +36,21 @@ describe('packaging of @tickwise/core', () => {
     assert.equal(out.trim(), 'function 2026-01-01T01:00:00.000Z');
   });
 
+  it('importing it does not load @opentelemetry/api (loaded lazily, once an SDK or a provider is there)', () => {
+    // The API's CommonJS build goes through the CommonJS loader even from import, so require.cache shows it.
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
+       const otel = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('@opentelemetry')).length;
+       await import('@tickwise/core');
+       const without = otel();
+       await import('@opentelemetry/api');
+       console.log(without, otel() > 0);`,
+    ]);
+    assert.equal(out.trim(), '0 true');
+  });
+
   it('loads from an ES module app with import', () => {
     const out = node([
       '--input-type=module',

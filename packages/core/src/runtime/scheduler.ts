@@ -5,11 +5,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { context as otelContext, type SpanContext, trace } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import { checkSchedulerOptions } from '../options/scheduler-options.js';
 import { nextTickMs } from '../schedule/schedule.js';
 import { type ErrorDetail, ErrorRecorder } from '../telemetry/error-detail.js';
 import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
+import { activeSpanContext } from '../telemetry/otel-api.js';
 import { AbortSource } from './abort-source.js';
 import { planDueTicks } from './catch-up.js';
 import { ClaimBatcher } from './claim-batcher.js';
@@ -493,7 +494,7 @@ export class Scheduler {
       else if (job.options.overlap !== 'allow') return { outcome: 'skipped', reason: 'overlap' };
     }
     // The manual run's trace links to the caller's span (an HTTP request, a CLI command).
-    return this.execute(job, this.clock.now(), 'manual', trace.getSpanContext(otelContext.active()));
+    return this.execute(job, this.clock.now(), 'manual', activeSpanContext());
   }
 
   /** Job definitions with their state and next run. */

@@ -1,28 +1,22 @@
 // Traces and metrics for runs and skipped ticks, through @opentelemetry/api only: a no-op until
 // the application installs an OpenTelemetry SDK. One trace per run: a root span `run <job>` with
-// a child span per attempt; skipped ticks are short spans `skip <job>`.
+// a child span per attempt; skipped ticks are short spans `skip <job>`. The API itself is loaded
+// only once it can do something (otel-api.ts): until then spans are a local no-op.
 
-import {
-  type Attributes,
-  type Context,
-  type Counter,
-  context,
-  createNoopMeter,
-  type Histogram,
-  INVALID_TRACEID,
-  isSpanContextValid,
-  type Link,
-  type Meter,
-  type MeterProvider,
-  metrics,
-  type Span,
-  type SpanContext,
+import type {
+  Attributes,
+  Context,
+  Counter,
+  Histogram,
+  Link,
+  Meter,
+  MeterProvider,
+  Span,
+  SpanContext,
   SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-  type UpDownCounter,
+  Tracer,
+  TracerProvider,
+  UpDownCounter,
 } from '@opentelemetry/api';
 import type { AttemptObserver } from '../runtime/attempts.js';
 import type { CompletionStatus } from '../runtime/completion.js';
@@ -33,6 +27,7 @@ import { VERSION } from '../version.js';
 import * as A from './attributes.js';
 import { BUCKETS_CLAIM_DURATION, BUCKETS_JOB_DURATION, BUCKETS_JOB_LATENESS } from './buckets.js';
 import { type ErrorDetail, ErrorRecorder, errorType } from './error-detail.js';
+import { type OtelApi, otelApi, otelApiIfRegistered } from './otel-api.js';
 
 const SCOPE = '@tickwise/core';
 
@@ -45,7 +40,40 @@ export interface TelemetryOptions {
   spanKind?: 'server' | 'internal' | 'consumer';
 }
 
-const SPAN_KINDS = { server: SpanKind.SERVER, internal: SpanKind.INTERNAL, consumer: SpanKind.CONSUMER } as const;
+type SpanKindName = NonNullable<TelemetryOptions['spanKind']>;
+
+const spanKindOf = (otel: OtelApi, name: SpanKindName): SpanKind =>
+  ({ server: otel.SpanKind.SERVER, internal: otel.SpanKind.INTERNAL, consumer: otel.SpanKind.CONSUMER })[name];
+
+/** The API's INVALID_TRACEID: the trace id of a no-op span. */
+const INVALID_TRACEID = '00000000000000000000000000000000';
+
+const INVALID_SPAN_CONTEXT: SpanContext = { traceId: INVALID_TRACEID, spanId: '0000000000000000', traceFlags: 0 };
+
+/** What the API's no-op tracer returns for a root span, without loading the API. */
+const NOOP_SPAN: Span = {
+  spanContext: () => INVALID_SPAN_CONTEXT,
+  setAttribute: () => NOOP_SPAN,
+  setAttributes: () => NOOP_SPAN,
+  addEvent: () => NOOP_SPAN,
+  addLink: () => NOOP_SPAN,
+  addLinks: () => NOOP_SPAN,
+  setStatus: () => NOOP_SPAN,
+  updateName: () => NOOP_SPAN,
+  end: () => {},
+  isRecording: () => false,
+  recordException: () => {},
+};
+
+/** The metric instruments, created only when a metrics SDK is there. */
+interface Instruments {
+  runs: Counter;
+  duration: Histogram;
+  lateness: Histogram;
+  skipped: Counter;
+  active: UpDownCounter;
+  claimDuration: Histogram;
+}
 
 /** Per-job attribute sets, built once: the hot path does not allocate them per run. */
 interface JobAttributes {
@@ -64,6 +92,8 @@ export interface JobTelemetrySource {
 
 /** Status, `error.type` and the exception event of a failed span, as much as `errors` allows. */
 function recordError(span: Span, error: unknown, at: number, errors: ErrorRecorder): void {
+  // A recording span comes from an SDK, through the API: it is loaded.
+  const { SpanStatusCode } = otelApi();
   const type = errorType(error);
   span.setAttribute(A.ATTR_ERROR_TYPE, type);
   if (errors.full) {
@@ -78,15 +108,17 @@ function recordError(span: Span, error: unknown, at: number, errors: ErrorRecord
 }
 
 export class Instrumentation {
-  private readonly tracer: Tracer;
-  private readonly meter: Meter;
-  private readonly spanKind: SpanKind;
-  private readonly runs: Counter;
-  private readonly duration: Histogram;
-  private readonly lateness: Histogram;
-  private readonly skipped: Counter;
-  private readonly active: UpDownCounter;
-  private readonly claimDuration: Histogram;
+  /**
+   * Undefined until the API is loaded: when no provider was passed and nothing was registered
+   * through the API when the scheduler was built, it is looked up again per span, so an SDK
+   * registered later gets the spans (as the API's proxy tracer does).
+   */
+  private tracer: Tracer | undefined;
+  private spanKind: SpanKind | undefined;
+  private readonly tracerProvider: TracerProvider | undefined;
+  private readonly spanKindName: SpanKindName;
+  /** Undefined when metrics are off. */
+  private readonly instruments: Instruments | undefined;
   private readonly attributesByJob = new WeakMap<JobInfo, JobAttributes>();
   /** What spans and logs record of errors (the scheduler's `errorDetail`). */
   readonly errors: ErrorRecorder;
@@ -103,43 +135,71 @@ export class Instrumentation {
     /** The measured offset of the store's clock, ms; null before it is known (or in process). */
     clockOffsetMs: () => number | null = () => null,
   ) {
-    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
-    this.meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
-    this.spanKind = SPAN_KINDS[options.spanKind ?? 'server'];
+    this.tracerProvider = options.tracerProvider;
+    this.spanKindName = options.spanKind ?? 'server';
     this.errors = new ErrorRecorder(options.errorDetail);
-    this.metered = this.meter !== createNoopMeter();
-    this.runs = this.meter.createCounter(A.METRIC_JOB_RUNS, {
-      description: 'Runs that finished, by job and outcome',
-      unit: '{run}',
-    });
-    this.duration = this.meter.createHistogram(A.METRIC_JOB_DURATION, {
-      description: 'Run duration, all attempts and waits included',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...BUCKETS_JOB_DURATION] },
-    });
-    this.lateness = this.meter.createHistogram(A.METRIC_JOB_LATENESS, {
-      description: 'Start of a run minus its scheduled tick',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...BUCKETS_JOB_LATENESS] },
-    });
-    this.skipped = this.meter.createCounter(A.METRIC_JOB_SKIPPED, {
-      description: 'Ticks that did not run, by reason',
-      unit: '{tick}',
-    });
-    this.active = this.meter.createUpDownCounter(A.METRIC_JOB_ACTIVE, {
-      description: 'Runs in progress',
-      unit: '{run}',
-    });
-    this.claimDuration = this.meter.createHistogram(A.METRIC_CLAIM_DURATION, {
-      description: 'Claim round trip to the store',
-      unit: 's',
-      advice: { explicitBucketBoundaries: [...BUCKETS_CLAIM_DURATION] },
-    });
-    const lastSuccess = this.meter.createObservableGauge(A.METRIC_JOB_LAST_SUCCESS, {
+    const otel = options.tracerProvider || options.meterProvider ? otelApi() : otelApiIfRegistered();
+    if (otel) this.bindTracer(otel);
+    // The global meter provider is read once, here, as before: the API has no proxy for it.
+    // Without the registry there is no global meter provider, so no metrics (and no API load).
+    const meter = otel && (options.meterProvider ?? otel.metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
+    this.metered = meter !== undefined && meter !== otel?.createNoopMeter();
+    this.instruments = meter && this.metered ? this.createInstruments(meter, jobs, clockOffsetMs) : undefined;
+  }
+
+  private bindTracer(otel: OtelApi): void {
+    this.tracer = (this.tracerProvider ?? otel.trace.getTracerProvider()).getTracer(SCOPE, VERSION);
+    this.spanKind = spanKindOf(otel, this.spanKindName);
+  }
+
+  /** The tracer; undefined while the API would only return no-op spans. */
+  private currentTracer(): Tracer | undefined {
+    if (this.tracer === undefined) {
+      const otel = otelApiIfRegistered();
+      if (otel) this.bindTracer(otel);
+    }
+    return this.tracer;
+  }
+
+  private createInstruments(
+    meter: Meter,
+    jobs: () => Iterable<JobTelemetrySource>,
+    clockOffsetMs: () => number | null,
+  ): Instruments {
+    const instruments: Instruments = {
+      runs: meter.createCounter(A.METRIC_JOB_RUNS, {
+        description: 'Runs that finished, by job and outcome',
+        unit: '{run}',
+      }),
+      duration: meter.createHistogram(A.METRIC_JOB_DURATION, {
+        description: 'Run duration, all attempts and waits included',
+        unit: 's',
+        advice: { explicitBucketBoundaries: [...BUCKETS_JOB_DURATION] },
+      }),
+      lateness: meter.createHistogram(A.METRIC_JOB_LATENESS, {
+        description: 'Start of a run minus its scheduled tick',
+        unit: 's',
+        advice: { explicitBucketBoundaries: [...BUCKETS_JOB_LATENESS] },
+      }),
+      skipped: meter.createCounter(A.METRIC_JOB_SKIPPED, {
+        description: 'Ticks that did not run, by reason',
+        unit: '{tick}',
+      }),
+      active: meter.createUpDownCounter(A.METRIC_JOB_ACTIVE, {
+        description: 'Runs in progress',
+        unit: '{run}',
+      }),
+      claimDuration: meter.createHistogram(A.METRIC_CLAIM_DURATION, {
+        description: 'Claim round trip to the store',
+        unit: 's',
+        advice: { explicitBucketBoundaries: [...BUCKETS_CLAIM_DURATION] },
+      }),
+    };
+    const lastSuccess = meter.createObservableGauge(A.METRIC_JOB_LAST_SUCCESS, {
       description: 'Time of the last successful run, Unix seconds',
       unit: 's',
     });
-    const offset = this.meter.createObservableGauge(A.METRIC_STORE_CLOCK_OFFSET, {
+    const offset = meter.createObservableGauge(A.METRIC_STORE_CLOCK_OFFSET, {
       description: "The claim store's clock minus this replica's clock",
       unit: 's',
     });
@@ -152,6 +212,7 @@ export class Instrumentation {
         if (job.lastSuccess !== undefined) result.observe(job.lastSuccess / 1000, this.attributesOf(job.info).job);
       }
     });
+    return instruments;
   }
 
   private attributesOf(job: JobInfo): JobAttributes {
@@ -175,12 +236,15 @@ export class Instrumentation {
   }): RunTrace {
     const { job } = input;
     const links: Link[] | undefined = input.link ? [{ context: input.link }] : undefined;
-    const span = this.tracer.startSpan(`run ${job.name}`, {
-      kind: this.spanKind,
-      root: true,
-      startTime: input.startedAt,
-      ...(links && { links }),
-    });
+    const tracer = this.currentTracer();
+    const span = tracer
+      ? tracer.startSpan(`run ${job.name}`, {
+          ...(this.spanKind !== undefined && { kind: this.spanKind }),
+          root: true,
+          startTime: input.startedAt,
+          ...(links && { links }),
+        })
+      : NOOP_SPAN;
     if (span.isRecording()) {
       span.setAttributes({
         [A.ATTR_JOB_NAME]: job.name,
@@ -195,22 +259,24 @@ export class Instrumentation {
         ...(job.owner !== undefined && { [A.ATTR_JOB_OWNER]: job.owner }),
       });
     }
-    const attributes = this.metered ? this.attributesOf(job) : null;
-    if (attributes) {
-      this.active.add(1, attributes.job);
-      this.lateness.record(Math.max(0, input.startedAt - input.tick) / 1000, attributes.job);
+    const instruments = this.instruments;
+    const attributes = instruments ? this.attributesOf(job) : null;
+    if (instruments && attributes) {
+      instruments.active.add(1, attributes.job);
+      instruments.lateness.record(Math.max(0, input.startedAt - input.tick) / 1000, attributes.job);
     }
     return new RunTrace(this, span, attributes, job.name, input.functionName, this.errors);
   }
 
   /** Records the end of a run in the metrics. */
   runFinished(attributes: JobAttributes | null, outcome: RunOutcome, durationMs: number): void {
-    if (!attributes) return;
+    const instruments = this.instruments;
+    if (!attributes || !instruments) return;
     attributes.outcome[outcome] ??= { ...attributes.job, [A.ATTR_RUN_OUTCOME]: outcome };
     const withOutcome = attributes.outcome[outcome] as Attributes;
-    this.runs.add(1, withOutcome);
-    this.duration.record(durationMs / 1000, withOutcome);
-    this.active.add(-1, attributes.job);
+    instruments.runs.add(1, withOutcome);
+    instruments.duration.record(durationMs / 1000, withOutcome);
+    instruments.active.add(-1, attributes.job);
   }
 
   startAttemptSpan(
@@ -220,8 +286,11 @@ export class Instrumentation {
     functionName: string,
     at: number,
   ): { span: Span; context: Context } {
+    // Only for a traced run: its span came from the API's tracer, so the API is loaded.
+    const { context, trace, SpanKind } = otelApi();
+    const tracer = this.currentTracer() as Tracer;
     const parentContext = trace.setSpan(context.active(), parent);
-    const span = this.tracer.startSpan(`attempt ${attempt}`, { kind: SpanKind.INTERNAL, startTime: at }, parentContext);
+    const span = tracer.startSpan(`attempt ${attempt}`, { kind: SpanKind.INTERNAL, startTime: at }, parentContext);
     if (span.isRecording()) {
       span.setAttributes({
         [A.ATTR_JOB_NAME]: name,
@@ -234,12 +303,18 @@ export class Instrumentation {
 
   /** A short span for a tick that did not run; returns its trace id for the log line. */
   tickSkipped(job: JobInfo, tick: number, reason: string, count: number, at: number): string | undefined {
-    if (this.metered) {
+    if (this.instruments) {
       const attributes = this.attributesOf(job);
       attributes.skip[reason] ??= { ...attributes.job, [A.ATTR_SKIP_REASON]: reason };
-      this.skipped.add(count, attributes.skip[reason]);
+      this.instruments.skipped.add(count, attributes.skip[reason]);
     }
-    const span = this.tracer.startSpan(`skip ${job.name}`, { kind: SpanKind.INTERNAL, root: true, startTime: at });
+    const tracer = this.currentTracer();
+    if (!tracer) return undefined;
+    const span = tracer.startSpan(`skip ${job.name}`, {
+      kind: otelApi().SpanKind.INTERNAL,
+      root: true,
+      startTime: at,
+    });
     if (!span.isRecording()) {
       span.end(at);
       return undefined;
@@ -258,10 +333,10 @@ export class Instrumentation {
   }
 
   claimFinished(job: JobInfo, durationMs: number, result: string): void {
-    if (!this.metered) return;
+    if (!this.instruments) return;
     const attributes = this.attributesOf(job);
     attributes.claim[result] ??= { ...attributes.job, [A.ATTR_CLAIM_RESULT]: result };
-    this.claimDuration.record(durationMs / 1000, attributes.claim[result]);
+    this.instruments.claimDuration.record(durationMs / 1000, attributes.claim[result]);
   }
 }
 
@@ -281,8 +356,9 @@ export class RunTrace {
     // Without an SDK the span is the API's no-op with an invalid context: there is no trace to
     // record or to propagate to the handler. A span sampled out still has a valid context (its
     // children must know the decision), so it keeps its attempt spans.
-    // (The id comparison first: isSpanContextValid runs a regular expression.)
-    this.traced = spanContext.traceId !== INVALID_TRACEID && isSpanContextValid(spanContext);
+    // (The id comparison first: isSpanContextValid runs a regular expression. A span with a
+    // valid id came from the API's tracer, so the API is loaded.)
+    this.traced = spanContext.traceId !== INVALID_TRACEID && otelApi().isSpanContextValid(spanContext);
   }
 
   private readonly traced: boolean;
@@ -316,6 +392,7 @@ export class RunTrace {
     completion: CompletionStatus,
   ): void {
     if (this.span.isRecording()) {
+      const { SpanStatusCode } = otelApi();
       this.span.setAttributes({
         [A.ATTR_RUN_OUTCOME]: outcome,
         [A.ATTR_RUN_ATTEMPT]: attempts,
@@ -347,11 +424,12 @@ export class AttemptTrace implements AttemptObserver {
 
   /** Calls `fn` with this attempt's span as the active span. */
   wrap<T>(fn: () => T): T {
-    return context.with(this.attemptContext, fn);
+    return otelApi().context.with(this.attemptContext, fn);
   }
 
   end(error: unknown, at: number): void {
     if (this.span.isRecording()) {
+      const { SpanStatusCode } = otelApi();
       if (error === undefined) {
         this.span.setStatus({ code: SpanStatusCode.OK });
       } else {
