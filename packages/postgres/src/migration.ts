@@ -157,17 +157,19 @@ BEGIN
          array_agg(CASE WHEN d.verdict = 'mine' THEN d.fence END ORDER BY d.i),
          array_agg(CASE WHEN d.verdict = 'mine' THEN d.lease_until END ORDER BY d.i),
          array_agg(CASE WHEN d.verdict = 'early' THEN d.tick - v_now
-                        WHEN d.verdict = 'claimed-elsewhere' THEN greatest(d.lease_until - v_now, 1) END ORDER BY d.i)
+                        -- At most one lease: a holder whose claim read the clock a moment after
+                        -- this one's v_now may hold until a little more than a lease from it.
+                        WHEN d.verdict = 'claimed-elsewhere' THEN least(greatest(d.lease_until - v_now, 1), d.lease) END ORDER BY d.i)
     INTO v_open, v_any_open, v_mine, v_reason, v_fence, v_lease, v_retry
     FROM (
-      SELECT r.i, r.tick, c.fence, c.lease_until,
+      SELECT r.i, r.tick, r.lease, c.fence, c.lease_until,
         CASE
           WHEN r.tick - v_now > p_max_early THEN 'early'
           WHEN c.state = 'done' THEN 'completed'
           WHEN c.state = 'running' AND c.lease_until > v_now AND c.owner = p_owner THEN 'mine'
           WHEN c.state = 'running' AND c.lease_until > v_now THEN 'claimed-elsewhere'
         END AS verdict
-      FROM unnest(p_jobs, p_ticks) WITH ORDINALITY AS r(job, tick, i)
+      FROM unnest(p_jobs, p_ticks, p_leases) WITH ORDINALITY AS r(job, tick, lease, i)
       LEFT JOIN ${table} c ON c.job = r.job AND c.tick = r.tick
     ) d;
   IF NOT v_any_open THEN
@@ -235,7 +237,7 @@ BEGIN
          ELSE v.verdict END,
     CASE WHEN v.verdict = 'mine' THEN v.c_fence ELSE w.fence END,
     CASE WHEN v.verdict = 'mine' THEN v.c_lease ELSE w.lease_until END,
-    CASE WHEN v.verdict = 'claimed-elsewhere' THEN greatest(v.c_lease - v_now, 1)
+    CASE WHEN v.verdict = 'claimed-elsewhere' THEN least(greatest(v.c_lease - v_now, 1), v.lease)
          WHEN v.verdict = 'early' THEN v.tick - v_now
          WHEN v.verdict = 'moved' THEN 1
          -- Lost to a claim made at the same moment: its lease is as long as ours.
