@@ -133,6 +133,9 @@ function settled(runs: ActiveRun[]): Promise<unknown> {
 type State = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /** A tick to claim again later: held by another replica (`takeover`), or not yet due by the store's clock (`early`). */
+/** How many of a job's latest ticks a starting replica asks about (see probePreviousTick). */
+const PROBED_TICKS = 2;
+
 interface AskAgain {
   job: JobState;
   tick: number;
@@ -359,15 +362,21 @@ export class Scheduler {
   }
 
   /**
-   * A replica that starts while another holds the job's latest tick watches that tick too: if the
-   * holder dies (or released it at shutdown), the tick is taken over even when every replica that
-   * saw it come has gone since (a rolling deploy). Asks only about a record that exists.
+   * A replica that starts while another holds one of the job's latest ticks watches those ticks
+   * too: if the holder dies (or released it at shutdown), the tick is taken over even when every
+   * replica that saw it come has gone since (a rolling deploy). The two latest ticks: a replica
+   * that comes up a little after the next tick (a slow start) still sees the one held before it.
+   * Asks only about records that exist (takeover-only claims, in the start-up batch).
    */
   private probePreviousTick(job: JobState, now: number): void {
-    const previous = job.schedule.previous(new Date(now + 1))?.getTime();
-    if (previous === undefined || now - previous > job.options.catchUp.windowMs) return;
-    job.lastTick = Math.max(job.lastTick, previous);
-    void this.execute(job, previous, 'catch-up', undefined, 'probe');
+    let before = now + 1;
+    for (let i = 0; i < PROBED_TICKS; i++) {
+      const previous = job.schedule.previous(new Date(before))?.getTime();
+      if (previous === undefined || now - previous > job.options.catchUp.windowMs) return;
+      job.lastTick = Math.max(job.lastTick, previous);
+      void this.execute(job, previous, 'catch-up', undefined, 'probe');
+      before = previous;
+    }
   }
 
   /**

@@ -619,4 +619,39 @@ describe('takeovers', () => {
     assert.deepEqual(starts, ['00:00:00 catch-up', '00:01:00 schedule']);
     await scheduler.stop();
   });
+
+  it('a replica that comes up after the next tick (a slow start) still takes over the tick held before it', async () => {
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const parts = faultyStore(clock, { durable: true });
+    // The dead holder has held 00:00:00 since it came (a run longer than the period, renewed until
+    // it died at 00:00:50); the 00:00:20 tick was skipped as overlap; the new replica starts at 00:00:25.
+    await parts.memory.claimTicks({
+      owner: 'dead/1',
+      deadline: clock.now() + 5000,
+      maxEarlyMs: 0,
+      requests: [
+        {
+          job: 'slow-start',
+          tick: Date.parse('2026-01-05T00:00:00Z'),
+          leaseMs: 40_000,
+          exclusive: true,
+          retainMs: 120_000,
+          takeoverOnly: false,
+        },
+      ],
+    });
+    await clock.advance('25s');
+    const scheduler = new Scheduler({ store: parts.store, clock, env: {}, instanceId: 'new', logger: false });
+    const starts: string[] = [];
+    scheduler.on('run:start', (e) => starts.push(`${e.tick.toISOString().slice(11, 19)} ${e.trigger}`));
+    scheduler.add(job({ name: 'slow-start', schedule: every('20s'), lease: '40s' }));
+    await scheduler.start();
+    await clock.advance('14s');
+    assert.deepEqual(starts, []);
+    // The holder's lease ends at 00:00:40: that tick runs, and the probe of the older tick asks
+    // again just after and takes it over.
+    await clock.advance('2s');
+    assert.deepEqual(starts.sort(), ['00:00:00 catch-up', '00:00:40 schedule']);
+    await scheduler.stop();
+  });
 });
