@@ -8,6 +8,7 @@ import type { RunOutcome } from './store.js';
 
 /** Why a tick did not run. */
 export type SkipReason =
+  /** The job's previous run is still in its handler (overlap policy `skip`, or a full `buffer-one`). */
   | 'overlap'
   | 'claimed-elsewhere'
   | 'completed'
@@ -15,7 +16,10 @@ export type SkipReason =
   | 'paused'
   /** The store could not be reached. */
   | 'store-unavailable'
-  /** The store did not answer the claim before its deadline (frozen, overloaded), or got it too late. */
+  /**
+   * The store did not answer the claim before its deadline (frozen, overloaded), or got it too late;
+   * or the previous run has returned but the store has not yet confirmed its completion.
+   */
   | 'store-slow'
   | 'missed'
   | 'shutdown'

@@ -29,6 +29,8 @@ export interface ActiveRun {
   leaseRenewed: (() => void) | null;
   /** Past its claim (or a manual run, which needs none): the handler runs or is about to. */
   claimed: boolean;
+  /** The handler has returned; its outcome is being written to the store (the claim is still held). */
+  recording: boolean;
   /** Claimed under this name instead of the job's (null: the job's own). */
   claimAs: ClaimOverride | null;
 }
@@ -123,6 +125,22 @@ export class JobState implements BuiltJob {
     let count = 0;
     if (this.active) for (const run of this.active) if (run.claimed) count++;
     return count;
+  }
+
+  /**
+   * True when every run past its claim has returned and only waits for the store to record it: a
+   * tick blocked now waits on the store, not on the job (reported as store-slow, not overlap).
+   */
+  get onlyRecording(): boolean {
+    let claimed = 0;
+    if (this.active) {
+      for (const run of this.active) {
+        if (!run.claimed) continue;
+        if (!run.recording) return false;
+        claimed++;
+      }
+    }
+    return claimed > 0;
   }
 
   /** Records a finished run. */

@@ -669,14 +669,17 @@ export class Scheduler {
       return;
     }
     if (job.runningCount > 0) {
+      // A previous run that has returned but whose outcome the store has not yet confirmed blocks the
+      // tick too (its record still holds the job), but then the store is what the tick waits for.
+      const blockedBy: SkipReason = job.onlyRecording ? 'store-slow' : 'overlap';
       switch (job.options.overlap) {
         case 'skip': {
-          this.skip(job, tick, 'overlap');
+          this.skip(job, tick, blockedBy);
           return;
         }
         case 'buffer-one':
           if ((job.buffer?.length ?? 0) > 0) {
-            this.skip(job, tick, 'overlap');
+            this.skip(job, tick, blockedBy);
             return;
           }
           job.enqueue({ tick, trigger });
@@ -744,6 +747,7 @@ export class Scheduler {
       done: null,
       leaseRenewed: null,
       claimed: trigger === 'manual',
+      recording: false,
       claimAs,
     };
     job.addActive(run);

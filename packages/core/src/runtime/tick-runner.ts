@@ -261,6 +261,7 @@ export class TickRunner {
     const result = attempted instanceof Promise ? await attempted : attempted;
     if (result.handlerStillRunning) job.strayHandlers++;
 
+    run.recording = true;
     const completion = lease ? await this.finish(lease, run, result.outcome, logger) : 'none';
     const finishedAt = clock.now();
     const durationMs = finishedAt - startedAt;

@@ -366,6 +366,44 @@ describe('completion', () => {
     );
   });
 
+  it('a tick due while the previous run has returned but its completion is not yet recorded is skipped as store-slow, not overlap', async () => {
+    const h = faultyHarness();
+    const { parts } = h;
+    let runs = 0;
+    h.scheduler.add(
+      job({
+        name: 'recording',
+        schedule: every('1s'),
+        lease: '3s',
+        run: () => {
+          runs++;
+          if (runs === 1) {
+            // The store refuses completions until 00:00:02.5, after the next tick (retried meanwhile).
+            parts.faults.complete = 'fail';
+            h.clock.setTimer(() => (parts.faults.complete = 'ok'), 1500);
+          }
+        },
+      }),
+    );
+    await h.scheduler.start();
+    await h.clock.advance('3100ms');
+    assert.deepEqual(h.lines(), [
+      'run:start recording 00:00:01',
+      'tick:skipped recording 00:00:02 store-slow',
+      'run:success recording 00:00:01',
+      'run:start recording 00:00:03',
+      'run:success recording 00:00:03',
+    ]);
+  });
+
+  it('a tick due while the previous run is still in its handler is skipped as overlap', async () => {
+    const h = faultyHarness();
+    h.scheduler.add(job({ name: 'busy', schedule: every('1s'), lease: '3s', run: () => h.sleep(1500) }));
+    await h.scheduler.start();
+    await h.clock.advance('2100ms');
+    assert.deepEqual(h.lines(), ['run:start busy 00:00:01', 'tick:skipped busy 00:00:02 overlap']);
+  });
+
   it('a run whose tick was taken over meanwhile is told: completion rejected', async () => {
     const h = faultyHarness();
     const { parts } = h;
