@@ -193,6 +193,38 @@ export class Fleet {
     return missing;
   }
 
+  /**
+   * What happened to one job in [from, to] (wall clock), in order: runs from the ledgers and the
+   * replicas' events, one line each. Printed by a failing assertion, so a one-off failure in CI
+   * explains itself.
+   */
+  timeline(job: string, from: number, to: number, runs = this.runs()): string {
+    const iso = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+    const lines: [number, string][] = [];
+    for (const run of runs) {
+      if (run.job !== job || run.startedAt < from || run.startedAt > to) continue;
+      const end = run.endedAt === null ? 'never ended' : `ended ${iso(run.endedAt)}`;
+      lines.push([
+        run.startedAt,
+        `${iso(run.startedAt)} ${run.replica} ran tick ${iso(run.tick)} #${run.fence}, ${end}`,
+      ]);
+    }
+    for (const replica of this.replicas) {
+      for (const event of replica.events) {
+        const at = Number(event.at);
+        if (at < from || at > to || (event.job !== undefined && event.job !== job)) continue;
+        const { r, at: _at, type, ...rest } = event;
+        const tick = typeof rest.tick === 'number' ? ` tick ${iso(rest.tick)}` : '';
+        delete rest.tick;
+        lines.push([at, `${iso(at)} ${r} ${type}${tick} ${JSON.stringify(rest)}`]);
+      }
+    }
+    return lines
+      .sort((a, b) => a[0] - b[0])
+      .map(([, line]) => line)
+      .join('\n');
+  }
+
   /** Events of every replica. */
   events(filter: (event: ReplicaEvent) => boolean = () => true): ReplicaEvent[] {
     return this.replicas.flatMap((replica) => replica.events).filter(filter);

@@ -44,7 +44,9 @@ export interface ReplicaConfig {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ReplicaConfig;
-const out = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ r: config.id, ...line })}\n`);
+// `at`: when the replica printed it (wall clock), for the timeline a failing test prints.
+const out = (line: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ r: config.id, at: Date.now(), ...line })}\n`);
 const ledger = (line: Record<string, unknown>) =>
   appendFileSync(config.ledger, `${JSON.stringify({ r: config.id, ...line })}\n`);
 
