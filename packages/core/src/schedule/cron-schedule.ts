@@ -8,6 +8,7 @@ import { type DstNote, dstNotes } from './dst-warnings.js';
 import type { DayMatch } from './parse-cron.js';
 import { collectNextRuns, findPrevious, type Schedule } from './schedule.js';
 import { InvalidDateError, throwOnErrors, validTime } from './schedule-error.js';
+import { checkCronOptions } from './schedule-options.js';
 import type { TimeZone } from './time-zone.js';
 import { validateCronText } from './validate.js';
 
@@ -130,6 +131,7 @@ export class CronSchedule implements Schedule {
  */
 export function cron(expression: string, options: CronOptions = {}): CronSchedule {
   const text = String(expression);
+  checkCronOptions(text, options);
   const timezone = options.timezone ?? 'UTC';
   const dayMatch = options.dayMatch ?? 'or';
   const key = `${dayMatch} ${timezone} ${text}`;

@@ -5,6 +5,7 @@ import { errorDiagnostic, ScheduleCode } from './diagnostics.js';
 import { durationInWords, formatDuration, parseDuration } from './duration.js';
 import { collectNextRuns, type Schedule } from './schedule.js';
 import { ScheduleError, throwOnErrors, validTime } from './schedule-error.js';
+import { checkEveryOptions } from './schedule-options.js';
 
 export interface EveryOptions {
   /** A tick of the series; default the Unix epoch. Ticks fall at anchor + k * interval for every integer k. */
@@ -72,6 +73,7 @@ export class EverySchedule implements Schedule {
  * Throws a ScheduleError when the duration does not parse or is not positive.
  */
 export function every(duration: string | number, options: EveryOptions = {}): EverySchedule {
+  checkEveryOptions(duration, options);
   const parsed = parseDuration(duration);
   const text = String(duration);
   throwOnErrors(text, parsed.diagnostics);

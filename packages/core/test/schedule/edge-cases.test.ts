@@ -59,6 +59,43 @@ describe('schedules asked about an Invalid Date throw InvalidDateError, in every
   });
 });
 
+describe('the options of cron() and every() called directly', () => {
+  it('a misspelled key is a TypeError naming the call and the key, not a schedule read in UTC', () => {
+    assert.throws(
+      // @ts-expect-error: @nestjs/schedule spells it timeZone
+      () => cron('0 9 * * *', { timeZone: 'Europe/Berlin' }),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        e.message ===
+          "cron('0 9 * * *'): unknown option 'timeZone' (did you mean 'timezone'?); the options are timezone, dayMatch",
+    );
+    // @ts-expect-error: not an option of every()
+    assert.throws(
+      () => every('5m', { start: new Date() }),
+      /every\("5m"\): unknown option 'start'; the options are anchor/,
+    );
+  });
+
+  it("a dayMatch other than 'or' or 'and' is an error (it used to mean AND)", () => {
+    assert.throws(
+      // @ts-expect-error: not a DayMatch
+      () => cron('0 9 1 * 1', { dayMatch: 'x' }),
+      /cron\('0 9 1 \* 1'\): dayMatch must be 'or' \(either day field matches\) or 'and' \(both must\), got "x"/,
+    );
+    assert.equal(
+      cron('0 9 1 * 1', { dayMatch: 'and' }).describe(),
+      'At 09:00, on day 1 of the month, if it is Monday (UTC)',
+    );
+  });
+
+  it('a timezone that is not a string, or options that are not an object, are TypeErrors', () => {
+    // @ts-expect-error: not a string
+    assert.throws(() => cron('0 9 * * *', { timezone: 1 }), /timezone must be an IANA zone name.*got number/);
+    // @ts-expect-error: not an object
+    assert.throws(() => cron('0 9 * * *', 'Europe/Berlin'), /options must be an object, got string/);
+  });
+});
+
 describe('every diagnostic underlines at least one character', () => {
   const TOKENS = [
     '*',
