@@ -10,8 +10,8 @@
 //     dist/*.js                        tsc's output; `node dist/main.js` boots the app
 // Node resolves @nestjs/* from there by walking up: test/apps/nest12/node_modules (Nest 12), or for
 // nest11 the repository's node_modules (Nest 11, hoisted). The @tickwise copies resolve Nest the
-// same way, so the app and @tickwise/nestjs share one Nest; their other dependencies (cronstrue,
-// p-retry, @opentelemetry/api, reflect-metadata, rxjs) come from the repository's node_modules.
+// same way, so the app and @tickwise/nestjs share one Nest; their other dependencies
+// (p-retry, @opentelemetry/api, reflect-metadata, rxjs) come from the repository's node_modules.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

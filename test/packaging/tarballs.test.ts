@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,8 @@ interface PackageJson {
   repository?: { type?: string; url?: string; directory?: string };
   types?: string;
   main?: string;
+  dependencies?: Record<string, string>;
+  imports?: Record<string, string | Record<string, string>>;
   bin?: Record<string, string>;
   exports: Record<string, string | Record<string, string>>;
   typesVersions?: Record<string, Record<string, string[]>>;
@@ -159,6 +162,58 @@ describe('the published tarballs', function () {
       assert.deepEqual(Object.keys(pkg.typesVersions?.['*'] ?? {}).sort(), subpaths.map((k) => k.slice(2)).sort());
     });
   }
+
+  it("@tickwise/core ships cronstrue's English build and its licence instead of installing every cronstrue locale", () => {
+    const { pkg, files } = packed.get('core') as Packed;
+    assert.equal(pkg.dependencies?.cronstrue, undefined, 'cronstrue is not an install-time dependency');
+    for (const file of ['dist/schedule/cronstrue.cjs', 'dist/schedule/cronstrue.LICENSE']) {
+      assert.ok(files.includes(file), `${file} is missing from the tarball`);
+    }
+    const target = pkg.imports?.['#cronstrue'];
+    assert.equal(typeof target === 'object' ? target.default : target, './dist/schedule/cronstrue.cjs');
+    const licence = readFileSync(
+      join(work, 'node_modules', '@tickwise', 'core', 'dist', 'schedule', 'cronstrue.LICENSE'),
+      'utf8',
+    );
+    assert.match(licence, /MIT License/);
+  });
+
+  it('describe() works in an app outside this repository that has only what @tickwise/core declares', () => {
+    // Outside the repository, so nothing resolves from its node_modules (where cronstrue is installed).
+    const app = mkdtempSync(join(tmpdir(), 'tickwise-app-'));
+    try {
+      const modules = join(app, 'node_modules');
+      cpSync(join(work, 'node_modules', '@tickwise', 'core'), join(modules, '@tickwise', 'core'), { recursive: true });
+      // Core's dependencies and theirs, copied from the repository's node_modules (as npm would install them).
+      const queue = Object.keys((packed.get('core') as Packed).pkg.dependencies ?? {});
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        if (existsSync(join(modules, name))) continue;
+        const from = join(root, 'node_modules', name);
+        cpSync(from, join(modules, name), { recursive: true });
+        const dependencies = (JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as PackageJson).dependencies;
+        queue.push(...Object.keys(dependencies ?? {}));
+      }
+      assert.ok(!existsSync(join(modules, 'cronstrue')));
+      const script = `
+        import { createRequire } from 'node:module';
+        import { cron, every } from '@tickwise/core';
+        console.log(cron('30 9 * * 1-5', { timezone: 'Europe/Berlin' }).describe());
+        console.log(every('5m').describe());
+        console.log(Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('cronstrue')).join(','));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: app,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      assert.deepEqual(out.trim().split('\n'), [
+        'At 09:30, Monday through Friday (Europe/Berlin)',
+        'Every 5 minutes',
+        join(modules, '@tickwise', 'core', 'dist', 'schedule', 'cronstrue.cjs'),
+      ]);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
 
   it('@tickwise/core unpacks to under 500 KB of its own (no src/, maps or tests)', () => {
     const { unpackedSize } = packed.get('core') as Packed;

@@ -19,14 +19,16 @@ const OPTIONS = {
 let cronstrue: Cronstrue | undefined;
 
 /**
- * cronstrue, required on first use so describe() stays synchronous. A bundler that turns this
- * module into CommonJS (the VS Code extension's esbuild) sees the plain `require` and bundles
- * cronstrue; as ESM on Node, `require` is not defined and createRequire finds it.
+ * cronstrue, required on first use so describe() stays synchronous. `#cronstrue` (package.json
+ * `imports`) is the English-only build copied into dist/ at build time, or the cronstrue package
+ * itself for this repository's tests (the `tickwise-source` condition). A bundler that turns this
+ * module into CommonJS (the VS Code extension's esbuild) sees the plain `require` and bundles it;
+ * as ESM on Node, `require` is not defined and createRequire finds it.
  */
 function loadCronstrue(): Cronstrue {
   if (!cronstrue) {
     const loaded = (
-      typeof require === 'function' ? require('cronstrue') : createRequire(import.meta.url)('cronstrue')
+      typeof require === 'function' ? require('#cronstrue') : createRequire(import.meta.url)('#cronstrue')
     ) as Cronstrue | { default: Cronstrue };
     cronstrue =
       'default' in loaded && typeof loaded.default?.toString === 'function' ? loaded.default : (loaded as Cronstrue);
