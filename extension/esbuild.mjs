@@ -17,8 +17,10 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
-  // Workspace packages resolve to their built output, as a user's install would.
-  conditions: [],
+  // Workspace packages are bundled from their TypeScript sources (the repository's own export
+  // condition): core's published dist/ is an ES module bundle whose lazy require()s (cronstrue,
+  // through core's `#cronstrue` import) esbuild could not follow into this CommonJS bundle.
+  conditions: ['tickwise-source'],
   // The analyzer's default TypeScript loader reads import.meta.url; give it the bundle's URL.
   define: { 'import.meta.url': '__tickwiseBundleUrl' },
   banner: { js: "var __tickwiseBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

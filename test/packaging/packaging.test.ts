@@ -63,40 +63,53 @@ describe('packaging of @tickwise/core', () => {
   });
 
   /**
-   * Every module file an entry point loads, failing on any package import but `node:module` (whose
-   * createRequire loads the vendored cronstrue, `#cronstrue`, on the first describe()).
+   * The source modules an entry point loads: dist/ is esbuild's bundle (one file per entry point,
+   * shared code in dist/chunks/), which marks each source module it holds with a `// src/…`
+   * comment. Follows the relative imports from the entry's file, failing on any package import not
+   * in `packages` (by default only `node:module`, whose createRequire loads cronstrue and the
+   * OpenTelemetry API lazily).
    */
-  const modulesLoadedBy = (entry: string): Set<string> => {
-    const seen = new Set<string>();
+  const sourcesLoadedBy = (entry: string, packages: readonly string[] = ['node:module']): string[] => {
+    const files = new Set<string>();
+    const sources = new Set<string>();
     const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, 'utf8');
-      for (const [, specifier] of source.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)) {
+      if (files.has(file)) return;
+      files.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const [, source] of text.matchAll(/^\/\/ src\/(\S+\.ts)$/gm)) sources.add(source as string);
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)) {
         if (!specifier?.startsWith('.')) {
-          assert.ok(['node:module'].includes(specifier as string), `${entry} imports '${specifier}'`);
+          assert.ok(packages.includes(specifier as string), `${entry} imports '${specifier}'`);
           continue;
         }
         visit(resolve(dirname(file), specifier));
       }
     };
     visit(join(dist, entry));
-    return seen;
+    return [...sources].sort();
   };
 
+  it('dist/ is one file per entry point plus shared chunks, not a file per source module', () => {
+    const all = sourcesLoadedBy('index.js', ['node:module', 'node:crypto', 'node:os', 'p-retry', 'is-network-error']);
+    assert.ok(all.includes('runtime/scheduler.ts') && all.length > 40, `${all.length} source modules`);
+    const files = readdirSync(dist, { recursive: true }).filter((f) => String(f).endsWith('.js'));
+    assert.ok(files.length <= 12, `${files.length} JavaScript files in dist/: ${files.join(', ')}`);
+  });
+
   it("'@tickwise/core/schedule' pulls in no runtime code", () => {
-    const seen = modulesLoadedBy(join('schedule', 'index.js'));
-    const outside = [...seen].filter((f) => !f.startsWith(join(dist, 'schedule')));
-    assert.deepEqual(outside, []);
-    assert.ok(seen.size > 5);
+    const sources = sourcesLoadedBy(join('schedule', 'index.js'));
+    assert.deepEqual(
+      sources.filter((f) => !f.startsWith('schedule/')),
+      [],
+    );
+    assert.ok(sources.length > 5);
   });
 
   it("'@tickwise/core/options' loads only the option checks, their errors and the schedule model", () => {
-    const outside = [...modulesLoadedBy(join('options', 'index.js'))]
-      .filter((f) => !f.startsWith(join(dist, 'schedule')) && !f.startsWith(join(dist, 'options')))
-      .map((f) => f.slice(dist.length + 1))
-      .sort();
-    assert.deepEqual(outside, ['runtime/errors.js']);
+    const outside = sourcesLoadedBy(join('options', 'index.js')).filter(
+      (f) => !f.startsWith('schedule/') && !f.startsWith('options/'),
+    );
+    assert.deepEqual(outside, ['runtime/errors.ts']);
   });
 
   it('ships type declarations for every entry point', () => {
