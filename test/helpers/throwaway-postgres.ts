@@ -54,11 +54,29 @@ function binDir(): string {
   return found;
 }
 
-export async function startThrowawayPostgres(options: { password?: string } = {}): Promise<ThrowawayPostgres> {
+export interface ThrowawayPostgresOptions {
+  /** Password authentication (scram-sha-256) for `postgres` with this password; default trust. */
+  password?: string;
+  /** Server settings (`-c name=value`, after the defaults, so `listen_addresses` too): `{ ssl: 'on' }`. */
+  settings?: Record<string, string>;
+  /** Replaces pg_hba.conf, e.g. to accept TCP connections over TLS only (`hostssl`). */
+  hba?: string;
+  /**
+   * Files written into the data directory for the server's user, mode 0600 (a TLS key must be):
+   * `{ 'server.key': pem }`. Relative paths in settings (ssl_key_file) are relative to that directory.
+   */
+  files?: Record<string, string>;
+}
+
+/** One word for the shell pg_ctl runs postgres with. */
+const shellWord = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+export async function startThrowawayPostgres(options: ThrowawayPostgresOptions = {}): Promise<ThrowawayPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'tickwise-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
+  let owner: { uid: number; gid: number } | undefined;
   const user = (command: string, args: string[]) =>
     asRoot
       ? execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' })
@@ -66,6 +84,7 @@ export async function startThrowawayPostgres(options: { password?: string } = {}
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    owner = { uid, gid };
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
@@ -79,8 +98,17 @@ export async function startThrowawayPostgres(options: { password?: string } = {}
     initArgs.push('--auth=trust');
   }
   user(`${bin}/initdb`, initArgs);
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    const path = join(data, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    if (owner) chownSync(path, owner.uid, owner.gid);
+  }
+  if (options.hba !== undefined) writeFileSync(join(data, 'pg_hba.conf'), options.hba); // keeps its owner
   const port = await freePort();
-  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const settings = Object.entries(options.settings ?? {}).map(
+    ([name, value]) => ` -c ${shellWord(`${name}=${value}`)}`,
+  );
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${settings.join('')}`;
   const start = () => user(`${bin}/pg_ctl`, ['-D', data, '-o', serverOptions, '-l', join(dir, 'log'), '-w', 'start']);
   start();
   let frozen: number[] = [];
