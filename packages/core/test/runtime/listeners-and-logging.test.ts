@@ -245,6 +245,31 @@ describe('default logger: warnings and errors on stderr', () => {
     assert.ok(!stderr.some((line) => line.includes('quiet')), 'routine success stays quiet');
   });
 
+  it('stderr lines carry the redacted message: no password from a connection string, no bearer token', async () => {
+    const h = harness({ logger: undefined });
+    h.scheduler.add(
+      job({
+        name: 'charge',
+        schedule: every('1m'),
+        run: () => {
+          throw new Error(
+            'connect failed: postgres://app:hunter2@db.internal:5432/billing (Authorization: Bearer abc.def)',
+          );
+        },
+      }),
+    );
+    const stderr = await captureStderr(async () => {
+      await h.scheduler.start();
+      await h.clock.advance('1m');
+      await h.scheduler.stop();
+    });
+    assert.equal(stderr.length, 2, stderr.join('\n'));
+    for (const line of stderr) {
+      assert.ok(!line.includes('hunter2') && !line.includes('abc.def'), line);
+      assert.match(line, /postgres:\/\/\[REDACTED\]@db\.internal:5432\/billing/);
+    }
+  });
+
   it('logger: false writes nothing at all', async () => {
     const h = harness({ logger: false });
     h.scheduler.add(
