@@ -6,6 +6,7 @@ export {
   type CatchUpPolicy,
   checkJobOptions,
   type Duration,
+  type ExpectOptions,
   JobOptionError,
   type JobOptions,
   type OptionProblem,

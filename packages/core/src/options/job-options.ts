@@ -63,6 +63,26 @@ export interface CatchUpOptions {
   max?: number;
 }
 
+/**
+ * What a healthy run looks like, so health can say "slow" or "did not do its job", not only
+ * "threw". Every field is optional.
+ */
+export interface ExpectOptions {
+  /** A run that takes longer than this is `slow` (health: degraded), also while it still runs. */
+  duration?: Duration;
+  /**
+   * At least one run must succeed within this window (counted from the last success, or from
+   * start()); otherwise the job is `failing`, even if it was skipped, paused or never ran.
+   */
+  successWithin?: Duration;
+  /**
+   * Checks the handler's return value: `true` passes; `false` or a string (the reason) makes the
+   * run's outcome `unexpected` (reported like a failure, never retried). A check that throws counts
+   * as `unexpected` too, with the error as the reason.
+   */
+  result?: (value: unknown) => boolean | string;
+}
+
 export interface JobOptions {
   /** Job name; for decorated methods the default is `ClassName.methodName`. */
   name?: string;
@@ -93,6 +113,8 @@ export interface JobOptions {
    * that start within `window` of each other run it once. `true` = `{ window: '10m' }`. Default false.
    */
   runOnStart?: boolean | { window?: Duration };
+  /** The expected duration, success window and result (health: slow, failing, unexpected). */
+  expect?: ExpectOptions;
 }
 
 export interface JobMetadata {
@@ -112,6 +134,14 @@ export interface NormalizedOptions {
   enabled: boolean;
   /** null: no run at start. */
   runOnStart: { windowMs: number } | null;
+  /** null: no expectation. Durations are 0 where not set. */
+  expect: NormalizedExpectation | null;
+}
+
+export interface NormalizedExpectation {
+  durationMs: number;
+  successWithinMs: number;
+  result: ((value: unknown) => boolean | string) | null;
 }
 
 const OPTION_KEYS = [
@@ -129,6 +159,7 @@ const OPTION_KEYS = [
   'description',
   'runbook',
   'runOnStart',
+  'expect',
 ] as const;
 
 const OPTION_KEY_SET: ReadonlySet<string> = new Set(OPTION_KEYS);
@@ -137,6 +168,7 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   retry: ['retries', 'minTimeout', 'maxTimeout', 'factor', 'randomize'],
   catchUp: ['policy', 'window', 'max'],
   runOnStart: ['window'],
+  expect: ['duration', 'successWithin', 'result'],
 };
 const DAY_MATCH: readonly DayMatch[] = ['or', 'and'];
 const OVERLAP: readonly OverlapPolicy[] = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'allow'];
@@ -290,7 +322,8 @@ export function normalizeOptions(job: string, options: JobOptions): NormalizedOp
   const { name: _name, owner: _owner, description: _description, runbook: _runbook, ...policy } = options;
   let key: string | undefined;
   try {
-    key = JSON.stringify(policy);
+    // A result check is a function, which JSON leaves out: options with one are never shared.
+    key = policy.expect?.result === undefined ? JSON.stringify(policy) : undefined;
   } catch {
     key = undefined;
   }
@@ -344,7 +377,8 @@ function readOptions(job: string, options: JobOptions): NormalizedOptions {
     (typeof onStart !== 'object' || onStart === null || Array.isArray(onStart))
   )
     read.fail('runOnStart', `runOnStart must be true, false or { window: '10m' }`);
-  // Nested keys (runOnStart.window, retry.*, catchUp.*) are checked by checkOptionKeys, which runs first.
+  // Nested keys (runOnStart.window, retry.*, catchUp.*, expect.*) are checked by checkOptionKeys, which runs first.
+  const expect = readExpectation(read, options.expect);
   return {
     overlap: read.oneOf('overlap', options.overlap, OVERLAP, 'skip'),
     catchUp: {
@@ -381,6 +415,21 @@ function readOptions(job: string, options: JobOptions): NormalizedOptions {
             ),
           }
         : null,
+    expect,
+  };
+}
+
+function readExpectation(read: OptionReader, input: unknown): NormalizedExpectation | null {
+  if (input === undefined) return null;
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    read.fail('expect', `expect must be an object such as { duration: '2m', successWithin: '26h' }`);
+  const expect = input as ExpectOptions;
+  if (expect.result !== undefined && typeof expect.result !== 'function')
+    read.fail('expect.result', "expect.result must be a function of the handler's return value");
+  return {
+    durationMs: read.duration('expect.duration', expect.duration, 0, 1, 30 * DAY_MS),
+    successWithinMs: read.duration('expect.successWithin', expect.successWithin, 0, 1000, 366 * DAY_MS),
+    result: expect.result ?? null,
   };
 }
 

@@ -14,6 +14,7 @@ export type TickwiseErrorCode =
   | 'JOB_TIMEOUT'
   | 'RUN_CANCELLED'
   | 'LEASE_LOST'
+  | 'UNEXPECTED_RESULT'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CONFIG'
   | 'STORE_AUTH'
@@ -42,6 +43,20 @@ export class JobTimeoutError extends TickwiseError {
   override name = 'JobTimeoutError';
   constructor(job: string, timeoutMs: number) {
     super('JOB_TIMEOUT', `attempt timed out after ${timeoutMs} ms`, { job });
+  }
+}
+
+/**
+ * The handler returned, but its result failed the job's `expect.result` check: the run's outcome
+ * is `unexpected` (reported like a failure, never retried). `reason` is what the check returned,
+ * or why it threw.
+ */
+export class UnexpectedResultError extends TickwiseError {
+  override name = 'UnexpectedResultError';
+  readonly reason: string;
+  constructor(job: string, reason: string, options: { cause?: unknown } = {}) {
+    super('UNEXPECTED_RESULT', `unexpected result: ${reason}`, { job, ...options });
+    this.reason = reason;
   }
 }
 

@@ -49,6 +49,8 @@ export interface RunSuccessEvent extends RunEventBase {
   attempts: number;
   /** Whether the store recorded the tick as done (see CompletionStatus). */
   completion: CompletionStatus;
+  /** Present (true) when the run took longer than the job's `expect.duration`. */
+  slow?: true;
 }
 
 export interface RunFailureEvent extends RunEventBase {
@@ -60,6 +62,8 @@ export interface RunFailureEvent extends RunEventBase {
   handlerStillRunning: boolean;
   /** Whether the store recorded the tick as done (see CompletionStatus). */
   completion: CompletionStatus;
+  /** Present (true) when the run took longer than the job's `expect.duration`. */
+  slow?: true;
 }
 
 export interface AttemptFailureEvent extends RunEventBase {

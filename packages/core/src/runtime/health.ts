@@ -3,6 +3,7 @@
 
 import { nextTickMs, type Schedule } from '../schedule/schedule.js';
 import type { JobInfo, RunTrigger } from './job.js';
+import type { NormalizedExpectation } from './job-options.js';
 import type { RunOutcome } from './store.js';
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing';
@@ -35,13 +36,27 @@ export interface JobHealth {
   disabledReason?: string;
   paused: boolean;
   nextRun: Date | null;
-  lastRun: { tick: Date; outcome: RunOutcome; durationMs: number; finishedAt: Date; trigger: RunTrigger } | null;
+  lastRun: {
+    tick: Date;
+    outcome: RunOutcome;
+    durationMs: number;
+    finishedAt: Date;
+    trigger: RunTrigger;
+    /** Present (true) when the run took longer than `expect.duration`. */
+    slow?: true;
+  } | null;
   lastSuccess: Date | null;
   consecutiveFailures: number;
   /** Two ticks have passed (plus grace) since the last success — or since the scheduler started. */
   overdue: boolean;
   running: number;
   strayHandlers: number;
+  /** The job's `expect` option, when it has one (durations in ms; `result`: a result check is set). */
+  expect?: { durationMs?: number; successWithinMs?: number; result?: true };
+  /** The last run took longer than `expect.duration`, or a run still going already has (degraded). */
+  slow: boolean;
+  /** No success within `expect.successWithin`, counted from the last success or from start() (failing). */
+  successOverdue: boolean;
 }
 
 export interface StoreHealth {
@@ -77,7 +92,10 @@ export interface JobHealthInput {
   lastSuccessTick: number | undefined;
   consecutiveFailures: number;
   running: number;
+  /** How long the longest run still in its handler has been going, ms (0 when none). */
+  runningForMs: number;
   strayHandlers: number;
+  expect: NormalizedExpectation | null;
 }
 
 /** Whether two ticks after `since` have both passed (plus grace) by `now`. */
@@ -99,11 +117,22 @@ export function jobHealth(
   const active = job.disabledReason === null && !job.paused;
   const reference = job.lastSuccessTick ?? startedAt;
   const overdue = active && reference !== null && isOverdue(job.schedule, reference, now, graceMs);
+  const { expect } = job;
+  const expectedMs = expect?.durationMs ?? 0;
+  const slow = expectedMs > 0 && (job.runningForMs > expectedMs || job.lastRun?.slow === true);
+  // A paused job is still owed its success: successWithin is about the job doing its work.
+  const successSince = job.lastSuccess ?? startedAt;
+  const successOverdue =
+    expect !== null &&
+    expect.successWithinMs > 0 &&
+    successSince !== null &&
+    now - successSince > expect.successWithinMs;
   let status: JobHealth['status'];
   if (job.disabledReason !== null) status = 'disabled';
-  else if (job.paused) status = 'paused';
-  else if (overdue || job.consecutiveFailures >= failingAfter) status = 'failing';
-  else if (job.consecutiveFailures > 0 || job.strayHandlers > 0) status = 'degraded';
+  // Paused past its success window: the pause itself has become the outage.
+  else if (job.paused && !successOverdue) status = 'paused';
+  else if (overdue || successOverdue || job.consecutiveFailures >= failingAfter) status = 'failing';
+  else if (job.consecutiveFailures > 0 || job.strayHandlers > 0 || slow) status = 'degraded';
   else status = 'ok';
   return {
     name: job.info.name,
@@ -124,6 +153,18 @@ export function jobHealth(
     overdue,
     running: job.running,
     strayHandlers: job.strayHandlers,
+    ...(expect !== null && { expect: expectationOf(expect) }),
+    slow,
+    successOverdue,
+  };
+}
+
+/** The expectation as health and jobs() show it (ms, and whether a result check is set). */
+export function expectationOf(expect: NormalizedExpectation): NonNullable<JobHealth['expect']> {
+  return {
+    ...(expect.durationMs > 0 && { durationMs: expect.durationMs }),
+    ...(expect.successWithinMs > 0 && { successWithinMs: expect.successWithinMs }),
+    ...(expect.result !== null && { result: true as const }),
   };
 }
 

@@ -12,6 +12,7 @@ export {
   StoreError,
   TickwiseError,
   type TickwiseErrorCode,
+  UnexpectedResultError,
 } from './errors.js';
 export type {
   AttemptFailureEvent,
@@ -43,6 +44,7 @@ export type {
   CatchUpOptions,
   CatchUpPolicy,
   Duration,
+  ExpectOptions,
   JobOptions,
   OverlapPolicy,
   RetryOptions,

@@ -193,7 +193,12 @@ function resolveConfigSpec(
     const { schedule, ...overrides } = value;
     if (schedule === undefined) throw new JobDefinitionError('INVALID_SCHEDULE', `${where} has no 'schedule'`, { job });
     checkOptionKeys(job, overrides);
-    return { schedule: fromValue(schedule), options: { ...options, ...(overrides as JobOptions) } };
+    const merged: JobOptions = { ...options, ...(overrides as JobOptions) };
+    // Configuration is data: it can tune expect's durations, while the code keeps its result check.
+    if (isPlainObject(options.expect) && isPlainObject(overrides.expect)) {
+      merged.expect = { ...options.expect, ...overrides.expect };
+    }
+    return { schedule: fromValue(schedule), options: merged };
   }
   return { schedule: fromValue(value), options };
 }

@@ -31,6 +31,8 @@ export interface ActiveRun {
   claimed: boolean;
   /** The handler has returned; its outcome is being written to the store (the claim is still held). */
   recording: boolean;
+  /** When the run's first attempt started (NaN before): health sees a run that is already slow. */
+  startedAt: number;
   /** Claimed under this name instead of the job's (null: the job's own). */
   claimAs: ClaimOverride | null;
 }
@@ -48,6 +50,8 @@ export interface LastRunSnapshot {
   durationMs: number;
   finishedAt: Date;
   trigger: RunTrigger;
+  /** Present (true) when the run took longer than the job's `expect.duration`. */
+  slow?: true;
 }
 
 /**
@@ -61,6 +65,7 @@ export class LastRun {
   finishedAt = 0;
   outcome: RunOutcome = 'success';
   trigger: RunTrigger = 'schedule';
+  slow = false;
 
   snapshot(): LastRunSnapshot {
     return {
@@ -69,6 +74,7 @@ export class LastRun {
       durationMs: this.durationMs,
       finishedAt: new Date(this.finishedAt),
       trigger: this.trigger,
+      ...(this.slow && { slow: true as const }),
     };
   }
 }
@@ -143,10 +149,29 @@ export class JobState implements BuiltJob {
     return claimed > 0;
   }
 
+  /** How long the longest run still in its handler has been going, ms (0 when none). */
+  runningForMs(now: number): number {
+    let longest = 0;
+    if (this.active) {
+      for (const run of this.active) {
+        if (run.claimed && !run.recording && run.startedAt <= now) longest = Math.max(longest, now - run.startedAt);
+      }
+    }
+    return longest;
+  }
+
   /** Records a finished run. */
-  finished(tick: number, outcome: RunOutcome, durationMs: number, finishedAt: number, trigger: RunTrigger): void {
+  finished(
+    tick: number,
+    outcome: RunOutcome,
+    durationMs: number,
+    finishedAt: number,
+    trigger: RunTrigger,
+    slow = false,
+  ): void {
     this.lastRun ??= new LastRun();
     const last = this.lastRun;
+    last.slow = slow;
     last.tick = tick;
     last.outcome = outcome;
     last.durationMs = durationMs;

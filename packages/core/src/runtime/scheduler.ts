@@ -21,7 +21,15 @@ import { withinDeadline } from './deadline.js';
 import { resolveLogger } from './default-logger.js';
 import { JobDefinitionError, RunCancelledError, TickwiseError } from './errors.js';
 import { EventHub, type SchedulerEventName, type SchedulerListener, type SkipReason } from './events.js';
-import { type HealthOptions, type HealthSnapshot, jobHealth, overallStatus, type StoreHealth } from './health.js';
+import {
+  expectationOf,
+  type HealthOptions,
+  type HealthSnapshot,
+  type JobHealth,
+  jobHealth,
+  overallStatus,
+  type StoreHealth,
+} from './health.js';
 import { jitterFor } from './jitter.js';
 import type { JobDefinition, JobInfo, RunTrigger } from './job.js';
 import {
@@ -110,6 +118,8 @@ export interface JobSnapshot extends Omit<JobInfo, 'toJSON'> {
   lastRun?: LastRunSnapshot;
   lastSuccess?: Date;
   consecutiveFailures: number;
+  /** The job's `expect` option (durations in ms; `result`: a result check is set). */
+  expect?: JobHealth['expect'];
 }
 
 const BUFFER_LIMIT = 1000;
@@ -517,6 +527,7 @@ export class Scheduler {
       running: job.runningCount,
       strayHandlers: job.strayHandlers,
       ...(job.lastRun && { lastRun: job.lastRun.snapshot() }),
+      ...(job.options.expect && { expect: expectationOf(job.options.expect) }),
       ...(job.lastSuccess !== undefined && { lastSuccess: new Date(job.lastSuccess) }),
       consecutiveFailures: job.consecutiveFailures,
     }));
@@ -562,7 +573,9 @@ export class Scheduler {
           lastSuccessTick: job.lastSuccessTick,
           consecutiveFailures: job.consecutiveFailures,
           running: job.runningCount,
+          runningForMs: job.runningForMs(now),
           strayHandlers: job.strayHandlers,
+          expect: job.options.expect,
         },
         now,
         this.startedAt,
@@ -748,6 +761,7 @@ export class Scheduler {
       leaseRenewed: null,
       claimed: trigger === 'manual',
       recording: false,
+      startedAt: Number.NaN,
       claimAs,
     };
     job.addActive(run);

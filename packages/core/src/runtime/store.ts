@@ -88,7 +88,11 @@ export interface RenewalBatch {
   readonly claims: readonly HeldClaim[];
 }
 
-export type RunOutcome = 'success' | 'failure' | 'timeout' | 'cancelled';
+/**
+ * How a run ended. `unexpected`: the handler returned, but its result failed the job's
+ * `expect.result` check (not retried).
+ */
+export type RunOutcome = 'success' | 'failure' | 'timeout' | 'cancelled' | 'unexpected';
 
 export interface CompletionBatch {
   readonly owner: string;

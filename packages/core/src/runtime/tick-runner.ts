@@ -11,6 +11,7 @@ import type { Clock } from './clock.js';
 import type { CompletionRecorder, CompletionStatus } from './completion.js';
 import { RunCancelledError } from './errors.js';
 import type { EventHub, RunEventBase, SkipReason } from './events.js';
+import { checkResult, isSlow, keepingResult } from './expectation.js';
 import type { RunTrigger } from './job.js';
 import type { ActiveRun, JobState, RunResult } from './job-state.js';
 import type { LeaseHandle, LeaseKeeper } from './lease-keeper.js';
@@ -205,6 +206,7 @@ export class TickRunner {
       return base;
     };
     const startedAt = clock.now();
+    run.startedAt = startedAt;
     const runTrace: RunTrace = telemetry.runStarted({
       job: job.info,
       functionName: job.functionName,
@@ -230,6 +232,10 @@ export class TickRunner {
     }
     if (lease) run.leaseRenewed = () => runTrace.event(EVENT_LEASE_RENEWED, undefined, clock.now());
 
+    // expect.result: the handler's return value is kept only when a check will read it.
+    const expectation = job.options.expect;
+    const check = expectation?.result ?? null;
+    let returned: unknown;
     const attempted = runAttempts({
       job: name,
       clock,
@@ -242,7 +248,8 @@ export class TickRunner {
           abort,
           logger,
         );
-        return job.run(context);
+        const value = job.run(context);
+        return check ? keepingResult(value, (result) => (returned = result)) : value;
       },
       onAttemptFailure: (info) => {
         if (events.has('attempt:failure')) events.emit('attempt:failure', { ...eventBase(), ...info });
@@ -260,18 +267,33 @@ export class TickRunner {
     // A handler that finished synchronously gives its result at once: no promise to wait for.
     const result = attempted instanceof Promise ? await attempted : attempted;
     if (result.handlerStillRunning) job.strayHandlers++;
+    const unexpected = check && result.outcome === 'success' ? checkResult(name, check, returned) : null;
+    const outcome: RunOutcome = unexpected ? 'unexpected' : result.outcome;
+    const error = unexpected ?? result.error;
 
     run.recording = true;
-    const completion = lease ? await this.finish(lease, run, result.outcome, logger) : 'none';
+    const completion = lease ? await this.finish(lease, run, outcome, logger) : 'none';
     const finishedAt = clock.now();
     const durationMs = finishedAt - startedAt;
-    runTrace.end(result.outcome, result.error, durationMs, result.attempts, finishedAt, completion);
-    job.finished(run.tick, result.outcome, durationMs, finishedAt, trigger);
-    if (result.outcome === 'success') {
+    const slow = isSlow(expectation, durationMs);
+    runTrace.end(outcome, error, durationMs, result.attempts, finishedAt, completion, slow);
+    job.finished(run.tick, outcome, durationMs, finishedAt, trigger, slow);
+    if (outcome === 'success') {
       if (events.has('run:success')) {
-        events.emit('run:success', { ...eventBase(), durationMs, attempts: result.attempts, completion });
+        events.emit('run:success', {
+          ...eventBase(),
+          durationMs,
+          attempts: result.attempts,
+          completion,
+          ...(slow && { slow }),
+        });
       }
-      if (this.parts.logging) {
+      if (slow) {
+        logger().warn(
+          { outcome, durationMs, expectedMs: expectation?.durationMs, fence, completion },
+          `tickwise: ${name} was slow: ${durationMs} ms, expected at most ${expectation?.durationMs} ms`,
+        );
+      } else if (this.parts.logging) {
         logger().info(
           { outcome: 'success', durationMs, attempts: result.attempts, fence, completion },
           `tickwise: ${name} succeeded`,
@@ -280,19 +302,20 @@ export class TickRunner {
     } else {
       events.emit('run:failure', {
         ...eventBase(),
-        outcome: result.outcome,
-        error: result.error,
+        outcome,
+        error,
         durationMs,
         attempts: result.attempts,
         handlerStillRunning: result.handlerStillRunning,
         completion,
+        ...(slow && { slow }),
       });
       logger().error(
-        { outcome: result.outcome, durationMs, attempts: result.attempts, fence, completion, err: result.error },
-        `tickwise: ${name} ${result.outcome}`,
+        { outcome, durationMs, attempts: result.attempts, fence, completion, err: error, ...(slow && { slow }) },
+        `tickwise: ${name} ${outcome}`,
       );
     }
-    return result.error === undefined ? { outcome: result.outcome } : { outcome: result.outcome, error: result.error };
+    return error === undefined ? { outcome } : { outcome, error };
   }
 
   /** Step 6: completes (or, cancelled by a shutdown, releases) the claim; the lease is held until then. */

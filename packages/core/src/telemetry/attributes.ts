@@ -8,10 +8,14 @@ export const ATTR_JOB_OWNER = 'tickwise.job.owner';
 export const ATTR_TICK_SCHEDULED_TIME = 'tickwise.tick.scheduled_time';
 export const ATTR_RUN_LATENESS_MS = 'tickwise.run.lateness_ms';
 export const ATTR_RUN_ATTEMPT = 'tickwise.run.attempt';
-/** `success`, `failure`, `timeout` or `cancelled`. */
+/** `success`, `failure`, `timeout`, `cancelled` or `unexpected` (the result failed `expect.result`). */
 export const ATTR_RUN_OUTCOME = 'tickwise.run.outcome';
 /** `schedule`, `manual` or `catch-up`. */
 export const ATTR_RUN_TRIGGER = 'tickwise.run.trigger';
+/** Set (true) on a run that took longer than the job's `expect.duration`. */
+export const ATTR_RUN_SLOW = 'tickwise.run.slow';
+/** Which expectation a run missed: `slow` (expect.duration) or `unexpected` (expect.result). */
+export const ATTR_EXPECTATION_MISSED = 'tickwise.expectation.missed';
 export const ATTR_CLAIM_FENCE = 'tickwise.claim.fence';
 export const ATTR_INSTANCE_ID = 'tickwise.instance.id';
 /** Why a tick did not run: overlap, claimed-elsewhere, completed, disabled, paused, store-unavailable, store-slow, missed, shutdown, buffer-full. */
@@ -34,6 +38,8 @@ export const METRIC_JOB_SKIPPED = 'tickwise.job.skipped';
 export const METRIC_JOB_ACTIVE = 'tickwise.job.active';
 export const METRIC_JOB_LAST_SUCCESS = 'tickwise.job.last_success';
 export const METRIC_CLAIM_DURATION = 'tickwise.claim.duration';
+/** Runs that missed their job's expectation, by job and `tickwise.expectation.missed`. */
+export const METRIC_JOB_EXPECTATION_MISSED = 'tickwise.job.expectation_missed';
 /** The store's clock minus this replica's, seconds (claims go by the store's clock). */
 export const METRIC_STORE_CLOCK_OFFSET = 'tickwise.store.clock_offset';
 

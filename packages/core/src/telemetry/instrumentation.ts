@@ -73,6 +73,7 @@ interface Instruments {
   skipped: Counter;
   active: UpDownCounter;
   claimDuration: Histogram;
+  expectationMissed: Counter;
 }
 
 /** Per-job attribute sets, built once: the hot path does not allocate them per run. */
@@ -82,6 +83,8 @@ interface JobAttributes {
   /** By claim result, then by skip reason: both are small closed sets. */
   claim: Record<string, Attributes>;
   skip: Record<string, Attributes>;
+  /** By missed expectation (`slow`, `unexpected`). */
+  missed: Record<string, Attributes>;
 }
 
 export interface JobTelemetrySource {
@@ -194,6 +197,10 @@ export class Instrumentation {
         unit: 's',
         advice: { explicitBucketBoundaries: [...BUCKETS_CLAIM_DURATION] },
       }),
+      expectationMissed: meter.createCounter(A.METRIC_JOB_EXPECTATION_MISSED, {
+        description: 'Runs that missed their expect option: slow (expect.duration) or unexpected (expect.result)',
+        unit: '{run}',
+      }),
     };
     const lastSuccess = meter.createObservableGauge(A.METRIC_JOB_LAST_SUCCESS, {
       description: 'Time of the last successful run, Unix seconds',
@@ -218,7 +225,7 @@ export class Instrumentation {
   private attributesOf(job: JobInfo): JobAttributes {
     let attributes = this.attributesByJob.get(job);
     if (!attributes) {
-      attributes = { job: { [A.ATTR_JOB_NAME]: job.name }, outcome: {}, claim: {}, skip: {} };
+      attributes = { job: { [A.ATTR_JOB_NAME]: job.name }, outcome: {}, claim: {}, skip: {}, missed: {} };
       this.attributesByJob.set(job, attributes);
     }
     return attributes;
@@ -269,7 +276,7 @@ export class Instrumentation {
   }
 
   /** Records the end of a run in the metrics. */
-  runFinished(attributes: JobAttributes | null, outcome: RunOutcome, durationMs: number): void {
+  runFinished(attributes: JobAttributes | null, outcome: RunOutcome, durationMs: number, slow: boolean): void {
     const instruments = this.instruments;
     if (!attributes || !instruments) return;
     attributes.outcome[outcome] ??= { ...attributes.job, [A.ATTR_RUN_OUTCOME]: outcome };
@@ -277,6 +284,13 @@ export class Instrumentation {
     instruments.runs.add(1, withOutcome);
     instruments.duration.record(durationMs / 1000, withOutcome);
     instruments.active.add(-1, attributes.job);
+    if (slow) instruments.expectationMissed.add(1, this.missedAttributes(attributes, 'slow'));
+    if (outcome === 'unexpected') instruments.expectationMissed.add(1, this.missedAttributes(attributes, 'unexpected'));
+  }
+
+  private missedAttributes(attributes: JobAttributes, missed: 'slow' | 'unexpected'): Attributes {
+    attributes.missed[missed] ??= { ...attributes.job, [A.ATTR_EXPECTATION_MISSED]: missed };
+    return attributes.missed[missed] as Attributes;
   }
 
   startAttemptSpan(
@@ -390,6 +404,7 @@ export class RunTrace {
     attempts: number,
     at: number,
     completion: CompletionStatus,
+    slow = false,
   ): void {
     if (this.span.isRecording()) {
       const { SpanStatusCode } = otelApi();
@@ -397,6 +412,7 @@ export class RunTrace {
         [A.ATTR_RUN_OUTCOME]: outcome,
         [A.ATTR_RUN_ATTEMPT]: attempts,
         [A.ATTR_CLAIM_COMPLETION]: completion,
+        ...(slow && { [A.ATTR_RUN_SLOW]: true }),
       });
       if (outcome === 'success') {
         this.span.setStatus({ code: SpanStatusCode.OK });
@@ -405,7 +421,7 @@ export class RunTrace {
       }
     }
     this.span.end(at);
-    this.instrumentation.runFinished(this.attributes, outcome, durationMs);
+    this.instrumentation.runFinished(this.attributes, outcome, durationMs, slow);
   }
 }
 

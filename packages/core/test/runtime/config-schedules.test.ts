@@ -38,6 +38,28 @@ describe('schedules from configuration: @Cron({ config }) and @Every({ config })
     assert.equal(daily?.owner, 'ops');
   });
 
+  it("an expect object from configuration tunes the decorator's expect, keeping the code's result check", async () => {
+    class Export {
+      @Cron({ config: 'export.cron' }, { expect: { duration: '2m', result: () => 'refused by the code' } })
+      run() {
+        return 1;
+      }
+    }
+    const clock = new VirtualClock('2026-01-05T00:00:00Z');
+    const s = new Scheduler({ clock, env: {}, logger: false });
+    const values: Record<string, unknown> = {
+      'export.cron': { schedule: '0 * * * *', expect: { duration: '10m', successWithin: '26h' } },
+    };
+    s.register(new Export(), { config: (key) => values[key] });
+    assert.deepEqual(s.jobs()[0]?.expect, { durationMs: 600_000, successWithinMs: 93_600_000, result: true });
+    const outcomes: string[] = [];
+    s.on('run:failure', (e) => outcomes.push(e.outcome));
+    await s.start();
+    await clock.advance('1h');
+    await s.stop();
+    assert.deepEqual(outcomes, ['unexpected']);
+  });
+
   it('a missing key fails registration, naming the job and the key; nothing is added', () => {
     const s = scheduler();
     assert.throws(
