@@ -26,7 +26,7 @@ describe('alert rules (docs/alerts/tickwise.rules.yml) with promtool', () => {
   it('promtool check rules: the file is valid', () => {
     const result = promtool('check', 'rules', RULES);
     assert.ok(result.ok, result.output);
-    assert.match(result.output, /SUCCESS: 5 rules found/);
+    assert.match(result.output, /SUCCESS: 6 rules found/);
   });
 
   it('promtool test rules: each alert fires on its input series and not on healthy ones', () => {

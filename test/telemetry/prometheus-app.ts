@@ -44,8 +44,15 @@ const store: ClaimStore = new Proxy(memory, {
 const scheduler = new Scheduler({ clock, store, env: {}, telemetry: { meterProvider } });
 scheduler.add({ name: 'sync', schedule: every('1h'), run: () => sleep(TRUE_VALUES.syncDuration) });
 scheduler.add({ name: 'report', schedule: every('1h'), timeout: '2h', run: () => sleep(TRUE_VALUES.reportDuration) });
-// Runs 90 minutes every hour: every other tick is skipped (overlap), for tickwise_job_skipped_total.
-scheduler.add({ name: 'long', schedule: every('1h'), timeout: '3h', run: () => sleep(5400) });
+// Runs 90 minutes every hour: every other tick is skipped (overlap), for tickwise_job_skipped_total;
+// and each run is slower than its expected hour, for tickwise_job_expectation_missed_total.
+scheduler.add({
+  name: 'long',
+  schedule: every('1h'),
+  timeout: '3h',
+  expect: { duration: '1h' },
+  run: () => sleep(5400),
+});
 await scheduler.start();
 
 const HOUR = 3_600_000;

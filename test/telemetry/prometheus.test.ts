@@ -160,7 +160,7 @@ describe('histograms in a real Prometheus (Debian prometheus 2.42 scraping @open
       assert.ok(Date.now() < deadline, `rules not evaluated: ${JSON.stringify(rules)}`);
       await sleep(500);
     }
-    assert.equal(rules.length, 5);
+    assert.equal(rules.length, 6);
     for (const rule of rules) assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError}`);
     // Metric names: followed by a selector or a range (label names are followed by ',', ')' or '=').
     const rulesText = readFileSync('docs/alerts/tickwise.rules.yml', 'utf8');
@@ -173,5 +173,11 @@ describe('histograms in a real Prometheus (Debian prometheus 2.42 scraping @open
       const { data } = (await response.json()) as { data: unknown[] };
       assert.ok(data.length > 0, `the rules use ${name}, which the app does not export`);
     }
+    // Every run of 'long' (90 min) was slower than its expected hour, and each was counted once.
+    const longRuns = await query(`sum(tickwise_job_runs_total{tickwise_job_name="long"})`);
+    const slowRuns = await query(
+      `sum(tickwise_job_expectation_missed_total{tickwise_job_name="long",tickwise_expectation_missed="slow"})`,
+    );
+    assert.ok(longRuns !== null && longRuns > 0 && slowRuns === longRuns, `${slowRuns} slow of ${longRuns} runs`);
   });
 });
