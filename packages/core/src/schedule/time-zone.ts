@@ -1,5 +1,5 @@
 // Time-zone offsets from the runtime's ICU data, cached as per-year transition tables so that
-// next() costs a binary search, not an Intl call. Building a year's table is the expensive part
+// next() costs a scan of a year's few transitions (two in most zones), not an Intl call. Building a year's table is the expensive part
 // (Intl is slow), so years past the tz database's explicit data are predicted from a year already
 // built and verified with a few Intl calls instead of sampled day by day.
 
@@ -60,12 +60,6 @@ export class TimeZone {
     this.name = name;
     this.format = format;
     this.isUtc = format === null;
-  }
-
-  /** Local minus UTC, in ms, at a UTC instant. */
-  offsetAt(utcMs: number): number {
-    if (this.isUtc) return 0;
-    return offsetIn(this.table(yearOfMs(utcMs)), utcMs);
   }
 
   /** The constant-offset period containing a UTC instant. */

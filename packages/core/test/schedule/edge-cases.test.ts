@@ -264,7 +264,7 @@ describe('zone tables past 2037 are predicted from the final rule, and agree wit
       const zone = resolveTimeZone(name) as TimeZone;
       const walker = new TimeZone(name, (zone as unknown as { format: Intl.DateTimeFormat }).format);
       const tableOf = (year: number) => {
-        walker.offsetAt(Date.UTC(year, 6, 1));
+        walker.periodAt(Date.UTC(year, 6, 1));
         return (walker as unknown as { years: Map<number, unknown> }).years.get(year);
       };
       for (let year = 2036; year <= 2100; year += year < 2045 ? 1 : 7)
