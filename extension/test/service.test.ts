@@ -72,10 +72,10 @@ describe('extension service: what the editor shows', () => {
     .map((e) => e.job);
   assert.ok(digest && heartbeat && configured);
 
-  it('CodeLens: description, next run in the job’s zone, relative time', () => {
+  it('CodeLens: description, next run in the job’s zone, relative time, owner', () => {
     assert.equal(
       lensTitle(digest, NOW),
-      'At 09:00, Monday through Friday (Europe/Berlin) — next: Tue 1 Dec 09:00, in 14h',
+      'At 09:00, Monday through Friday (Europe/Berlin) — next: Tue 1 Dec 09:00, in 14h · owner data-team',
     );
     assert.equal(lensTitle(heartbeat, NOW), 'Every 1 minute 30 seconds — next: Mon 30 Nov 18:01, in 1m 30s');
     assert.equal(lensTitle(configured, NOW), 'Dynamic schedule (process.env.CRON!) — next run known at run time');
@@ -95,6 +95,62 @@ describe('extension service: what the editor shows', () => {
       '| 1 | Tue 2026-12-01 09:00 GMT+1 | Tue 2026-12-01 03:00 EST | 2026-12-01T08:00:00Z | in 14h |',
     );
     assert.match(md, /Owner: data\\-team/);
+  });
+
+  describe('the expectation, beside owner and runbook', () => {
+    const [nightly, sync, plain, configured] = indexWith({
+      'exports.ts': `import { Cron, Every } from '@tickwise/core';
+const NIGHTLY = '2m';
+export class Exports {
+  @Cron('0 2 * * *', {
+    owner: 'data-team',
+    runbook: 'Rerun with --since',
+    expect: { duration: NIGHTLY, successWithin: '26h', result: (v) => v.processed > 0 || 'no orders exported' },
+  })
+  nightly() {}
+
+  @Every('5m', { expect: { duration: '30s' } })
+  sync() {}
+
+  @Cron('0 3 * * *', { owner: 'ops', runbook: 'https://runbooks.example/x' })
+  plain() {}
+
+  @Cron(process.env.CRON!, { expect: { successWithin: '2d' } })
+  configured() {}
+}
+`,
+    })
+      .jobs()
+      .map((e) => e.job);
+    assert.ok(nightly && sync && plain && configured);
+
+    it('CodeLens: "owner … · expected < 2 min, a success every 26 h, result checked · runbook"', () => {
+      assert.equal(
+        lensTitle(nightly, NOW),
+        'At 02:00 (UTC) — next: Tue 1 Dec 02:00, in 8h · owner data-team · expected < 2 min, a success every 26 h, result checked · runbook',
+      );
+      assert.equal(lensTitle(sync, NOW), 'Every 5 minutes — next: Mon 30 Nov 18:05, in 5m · expected < 30 s');
+      assert.equal(lensTitle(plain, NOW), 'At 03:00 (UTC) — next: Tue 1 Dec 03:00, in 9h · owner ops · runbook');
+      assert.equal(
+        lensTitle(configured, NOW),
+        'Dynamic schedule (process.env.CRON!) — next run known at run time · expected a success every 2 days',
+      );
+    });
+
+    it('hover: an "Expected:" line between the description and the runbook, in the same words', () => {
+      const md = hoverMarkdown(nightly, { now: NOW, localZone: 'UTC', count: 1 });
+      assert.deepEqual(md.split('\n').slice(-3), [
+        'Owner: data\\-team  ',
+        'Expected: under 2 min per run; at least one success every 26 h; result checked  ',
+        'Runbook: Rerun with \\-\\-since  ',
+      ]);
+      assert.match(hoverMarkdown(sync, { now: NOW, localZone: 'UTC' }), /\nExpected: under 30 s per run {2}$/);
+      assert.doesNotMatch(hoverMarkdown(plain, { now: NOW, localZone: 'UTC' }), /Expected/);
+    });
+
+    it('the tree item keeps its short description (its tooltip is the hover)', () => {
+      assert.equal(treeDescription(nightly, NOW), 'At 02:00 (UTC) · in 8h · data-team');
+    });
   });
 
   it('hover: DST notes on the runs a transition moves', () => {

@@ -116,12 +116,17 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     await status.first().waitFor({ timeout: TIMEOUT });
   });
 
-  it('shows the CodeLens with the description and next run above the @Cron job', async () => {
+  it('shows the CodeLens with the description, next run, owner and expectation above the @Cron job', async () => {
     await openFile('reports.ts');
     const lens = page.locator('.monaco-editor .codelens-decoration', {
       hasText: /At 09:00, Monday through Friday \(Europe\/Berlin\) — next: \w{3} \d{1,2} \w{3} 09:00, in /,
     });
     await lens.first().waitFor({ timeout: TIMEOUT });
+    // What the job declares about itself follows: owner and expectation.
+    const expected = page.locator('.monaco-editor .codelens-decoration', {
+      hasText: /in .* · owner data-team · expected < 2 min, a success every 26 h/,
+    });
+    await expected.first().waitFor({ timeout: TIMEOUT });
     const interval = page.locator('.monaco-editor .codelens-decoration', { hasText: /Every 15 minutes — next: / });
     await interval.first().waitFor({ timeout: TIMEOUT });
     await page.screenshot({ path: join(ARTIFACTS, 'codelens.png') });
@@ -138,7 +143,7 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     assert.ok(Number(match[1]) < 200, `activation took ${match[1]} ms`);
   });
 
-  it('shows the next runs on hover over the schedule string', async () => {
+  it('shows the next runs, owner and expectation on hover over the schedule string', async () => {
     // The innermost span is the string token itself.
     await page.locator('.monaco-editor .view-line span', { hasText: "'0 9 * * 1-5'" }).last().hover();
     const hover = page.locator('.monaco-hover', { hasText: /Reports\.dailyDigest/ });
@@ -148,6 +153,7 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     assert.match(text, /UTC/);
     assert.match(text, /\d{4}-\d{2}-\d{2}T08:00:00Z/, text);
     assert.match(text, /Owner: data-team/);
+    assert.match(text, /Expected: under 2 min per run; at least one success every 26 h/, text);
     await page.screenshot({ path: join(ARTIFACTS, 'hover.png') });
     await page.keyboard.press('Escape');
   });

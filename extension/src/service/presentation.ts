@@ -2,6 +2,7 @@
 // Pure functions of a job and the time; the schedule math is the runtime's (via the analyzer).
 
 import {
+  describeExpectation,
   describeJob,
   FRAMEWORK_LABEL,
   formatInZone,
@@ -11,6 +12,7 @@ import {
   type JobDeclaration,
   runsWithDstNotes,
   scheduleOf,
+  summarizeExpectation,
 } from '@tickwise/analyzer';
 import { guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
 import { machineTimeZone } from './dates.js';
@@ -32,8 +34,15 @@ export function nextRun(job: JobDeclaration, now: Date): Date | undefined {
   return scheduleOf(job)?.next(now) ?? undefined;
 }
 
-/** "At 09:00, Monday through Friday (Europe/Berlin) — next: Mon 1 Dec 09:00, in 14h". */
+/**
+ * "At 09:00, Monday through Friday (Europe/Berlin) — next: Mon 1 Dec 09:00, in 14h", then what the
+ * job declares about itself: " · owner data-team · expected < 2 min, a success every 26 h · runbook".
+ */
 export function lensTitle(job: JobDeclaration, now: Date): string {
+  return `${lensSchedule(job, now)}${lensMetadata(job)}`;
+}
+
+function lensSchedule(job: JobDeclaration, now: Date): string {
   const prefix = job.framework === 'tickwise' ? '' : `${FRAMEWORK_LABEL[job.framework]} · `;
   if (job.schedule.dynamic)
     return `${prefix}Dynamic schedule (${job.schedule.expression}) — next run known at run time`;
@@ -42,6 +51,22 @@ export function lensTitle(job: JobDeclaration, now: Date): string {
   const next = schedule.next(now);
   if (!next) return `${prefix}${schedule.describe()} — no more runs`;
   return `${prefix}${schedule.describe()} — next: ${formatShortInZone(next, zoneOf(job))}, ${formatRelative(next, now)}`;
+}
+
+/** " · owner data-team · expected < 2 min, a success every 26 h · runbook" (the runbook itself is in the hover). */
+function lensMetadata(job: JobDeclaration): string {
+  const expected = summarizeExpectation(job.expect);
+  const parts = [
+    job.owner && `owner ${oneLine(job.owner)}`,
+    expected && `expected ${expected}`,
+    job.runbook && 'runbook',
+  ].filter(Boolean);
+  return parts.map((p) => ` · ${p}`).join('');
+}
+
+/** Workspace text in a one-line place (a CodeLens title). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** The tree item's description: "At 09:00 … · in 2h 13m · data-team" (pass `next` when already known). */
@@ -101,9 +126,11 @@ export function hoverMarkdown(job: JobDeclaration, options: DisplayOptions): str
       for (const note of laterNotes) lines.push('', `⚠ ${escapeMarkdown(note)}`);
     }
   }
+  const expected = describeExpectation(job.expect);
   const meta = [
     job.owner && `Owner: ${escapeMarkdown(job.owner)}`,
     job.description && `Description: ${escapeMarkdown(job.description)}`,
+    expected && `Expected: ${escapeMarkdown(expected)}`,
     job.runbook && `Runbook: ${escapeMarkdown(job.runbook)}`,
   ].filter(Boolean);
   if (meta.length > 0) lines.push('', ...meta.map((m) => `${m}  `));

@@ -7,6 +7,7 @@ import type * as TS from 'typescript';
 import { AnalyzerCode } from './codes.js';
 import { type ImportResolver, readImported } from './cross-file.js';
 import { type FoundJob, JobDiscovery } from './discover.js';
+import { expectationProblems, readExpectation } from './expectations.js';
 import { type Binding, frameworkOf, mayDeclareJobs } from './imports.js';
 import type { LibraryContext } from './library-calls.js';
 import {
@@ -100,7 +101,8 @@ export function analyzeSource(file: string, text: string, options: AnalyzeOption
     if (found.framework === 'tickwise')
       diagnostics.push(...scheduleDiagnostics(found, job, discovery, lines, spanOf, options));
     else diagnostics.push(...libraryDiagnostics(found, job, discovery, lines, spanOf));
-    diagnostics.push(...optionDiagnostics(found, job, spanOf));
+    diagnostics.push(...optionDiagnostics(found, job, discovery, spanOf));
+    diagnostics.push(...expectationDiagnostics(found, job, spanOf, options));
     if (!found.name.dynamic && found.name.text.trim() === '') {
       diagnostics.push({
         code: AnalyzerCode.EmptyName,
@@ -128,6 +130,7 @@ function toDeclaration(
   const owner = text('owner');
   const description = text('description');
   const runbook = text('runbook');
+  const expect = found.framework === 'tickwise' ? readExpectation(found.options.expect) : undefined;
   return {
     name: found.name.text,
     ...(found.name.dynamic && { nameIsDynamic: true as const }),
@@ -147,6 +150,7 @@ function toDeclaration(
     ...(owner !== undefined && { owner }),
     ...(description !== undefined && { description }),
     ...(runbook !== undefined && { runbook }),
+    ...(expect !== undefined && { expect }),
     span: spanOf(found.node),
     ...(found.name.node && { nameSpan: spanOf(found.name.node) }),
     scheduleSpan: spanOf(found.scheduleNode),
@@ -285,33 +289,98 @@ function containsDynamic(value: OptionValue): boolean {
   return false;
 }
 
+/** Stands in for a function written in source when options are checked: registration only asks `typeof`. */
+const A_FUNCTION = () => true;
+
+/**
+ * An option's value for checkJobOptions when parts of it are dynamic (`expect: { duration: '2m',
+ * result: (v) => … }`): functions become a function, other dynamic parts and spreads are left
+ * out. `exact` says whether the check still sees the value registration will (only functions
+ * were dynamic); otherwise only its keys can be checked.
+ */
+function checkableValue(
+  value: OptionValue,
+  functions: ReadonlySet<string>,
+): { value: unknown; exact: boolean } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isDynamic(value)) return undefined;
+  const checked: Record<string, unknown> = {};
+  let exact = true;
+  for (const [key, inner] of Object.entries(value)) {
+    if (!containsDynamic(inner)) checked[key] = inner;
+    else if (isDynamic(inner) && functions.has(key)) checked[key] = A_FUNCTION;
+    else exact = false;
+    // A spread may add any keys, and a dynamic part any value: neither is known here.
+    if (key === '...') {
+      delete checked[key];
+      exact = false;
+    }
+  }
+  return { value: checked, exact };
+}
+
 /** The registration checks of each static option, pointed at the option that fails. */
 function optionDiagnostics(
   found: FoundJob,
   job: JobDeclaration,
+  discovery: JobDiscovery,
   spanOf: (node: TS.Node) => JobDeclaration['span'],
 ): AnalyzerDiagnostic[] {
   const diagnostics: AnalyzerDiagnostic[] = [];
   for (const property of found.checkedOptions) {
-    if (property.value.dynamic || containsDynamic(property.value.value)) continue;
-    const problem = checkJobOptions({ [property.key]: property.value.value });
+    if (property.value.dynamic) continue;
+    let value: unknown = property.value.value;
+    let keysOnly = false;
+    if (containsDynamic(property.value.value)) {
+      const checkable = checkableValue(property.value.value, discovery.functionKeys(property.valueNode));
+      if (!checkable) continue;
+      value = checkable.value;
+      keysOnly = !checkable.exact;
+    }
+    const problem = checkJobOptions({ [property.key]: value });
     if (!problem) continue;
     const unknown = problem.code === 'UNKNOWN_OPTION';
+    // With parts known only at run time, a value problem may be the default of a missing part.
+    if (keysOnly && !unknown) continue;
     const inner = nestedProperty(property.valueNode, problem.option.slice(property.key.length + 1));
     diagnostics.push({
       code: unknown ? AnalyzerCode.UnknownOption : AnalyzerCode.InvalidOption,
       severity: 'error',
       message: problem.message,
       file: job.file,
-      span: spanOf(unknown ? (inner?.name ?? property.keyNode) : (inner?.initializer ?? property.valueNode)),
+      span: spanOf(unknown ? (inner?.name ?? property.keyNode) : (inner?.value ?? property.valueNode)),
       job: job.name,
     });
   }
   return diagnostics;
 }
 
-/** `retry: { minTimout: 1 }`: the property `minTimout` of an object literal written in place, if it is one. */
-function nestedProperty(value: TS.Node, key: string): TS.PropertyAssignment | undefined {
+/** TW308/TW309: an expected duration the schedule or the timeout contradicts, at the duration's value. */
+function expectationDiagnostics(
+  found: FoundJob,
+  job: JobDeclaration,
+  spanOf: (node: TS.Node) => JobDeclaration['span'],
+  options: AnalyzeOptions,
+): AnalyzerDiagnostic[] {
+  const problems = expectationProblems(job, options.now ?? new Date());
+  if (problems.length === 0) return [];
+  const property = found.checkedOptions.find((p) => p.key === 'expect');
+  if (!property) return [];
+  const node = nestedProperty(property.valueNode, 'duration')?.value ?? property.valueNode;
+  return problems.map((problem) => ({
+    code: problem.code,
+    severity: 'warning',
+    message: problem.message,
+    file: job.file,
+    span: spanOf(node),
+    job: job.name,
+  }));
+}
+
+/**
+ * `retry: { minTimout: 1 }`: the property `minTimout` of an object literal written in place, if
+ * it is one: its name, and its value (absent for a method).
+ */
+function nestedProperty(value: TS.Node, key: string): { name: TS.Node; value?: TS.Node } | undefined {
   if (key === '') return undefined;
   const ts = typescript();
   let node = value;
@@ -319,10 +388,13 @@ function nestedProperty(value: TS.Node, key: string): TS.PropertyAssignment | un
     node = node.expression;
   if (!ts.isObjectLiteralExpression(node)) return undefined;
   for (const property of node.properties) {
-    if (!ts.isPropertyAssignment(property)) continue;
     const name = property.name;
+    if (!name) continue;
     const text = ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
-    if (text === key) return property;
+    if (text !== key) continue;
+    if (ts.isPropertyAssignment(property)) return { name, value: property.initializer };
+    if (ts.isShorthandPropertyAssignment(property)) return { name, value: property.name };
+    if (ts.isMethodDeclaration(property)) return { name };
   }
   return undefined;
 }

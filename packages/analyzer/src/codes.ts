@@ -18,6 +18,10 @@ export const AnalyzerCode = {
   EmptyName: 'TW306',
   /** A schedule the job's own library (@nestjs/schedule, node-cron, croner, …) rejects when the app starts. */
   LibraryRejects: 'TW307',
+  /** Warning: `expect.duration` is longer than the time between the job's ticks (runs would overlap). */
+  ExpectedLongerThanTicks: 'TW308',
+  /** Warning: `expect.duration` is longer than the job's `timeout` (an attempt is aborted before it is slow). */
+  ExpectedLongerThanTimeout: 'TW309',
   // TW320-TW329: how a Nest app is wired (checked across the project's files; see project-checks.ts).
   /** @nestjs/schedule jobs (or a SchedulerRegistry injection) in an app with no ScheduleModule.forRoot(). */
   NoScheduleModule: 'TW320',

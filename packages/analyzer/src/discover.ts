@@ -99,6 +99,12 @@ export class JobDiscovery {
     return this.values.contentStart(node);
   }
 
+  /** The keys of the object literal `node` stands for whose values are functions (`result: (v) => …`). */
+  functionKeys(node: TS.Node): Set<string> {
+    const object = this.ts.isExpression(node) ? this.values.objectLiteral(node) : undefined;
+    return new Set(object?.properties.filter((p) => this.values.isFunction(p.valueNode)).map((p) => p.key));
+  }
+
   /** Visits `node` and the children whose range holds a candidate offset; `ancestors` ends with the parent. */
   private walk(node: TS.Node, ancestors: TS.Node[], candidates: Offsets): void {
     const ts = this.ts;

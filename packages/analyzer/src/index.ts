@@ -7,6 +7,7 @@ export { AnalyzerCode } from './codes.js';
 export type { ImportResolver } from './cross-file.js';
 export { describeJob } from './describe-job.js';
 export { type CronDialect, type DialectResult, readCronDialect } from './dialects.js';
+export { describeExpectation, expectationParts, summarizeExpectation } from './expectations.js';
 export { createImportResolver, type ResolveHost } from './import-resolution.js';
 export { mayDeclareJobs } from './imports.js';
 export { FRAMEWORK_LABEL, type LibraryVersions, nestRules } from './library-semantics.js';
@@ -18,6 +19,7 @@ export type {
   FileAnalysis,
   Framework,
   JobDeclaration,
+  JobExpectation,
   JobSchedule,
   OptionValue,
   ScheduleKind,
@@ -29,6 +31,12 @@ export { isDynamic } from './model.js';
 export { SOURCE_EXTENSIONS } from './parse.js';
 export { projectDiagnostics } from './project.js';
 export { type AnnotatedRun, nextRunsOf, runsWithDstNotes, scheduleFromText, scheduleOf } from './schedule-of.js';
-export { formatInZone, formatRelative, formatShortInZone, isoSeconds } from './time-format.js';
+export {
+  formatDurationShort,
+  formatInZone,
+  formatRelative,
+  formatShortInZone,
+  isoSeconds,
+} from './time-format.js';
 export { setTypeScriptLoader, type TypeScript } from './typescript.js';
 export { checkDecoratorMapping, WRAPPER_TARGETS } from './wrappers.js';

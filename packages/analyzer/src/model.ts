@@ -118,12 +118,34 @@ export interface JobDeclaration {
   owner?: string;
   description?: string;
   runbook?: string;
+  /** The `expect` option (Tickwise jobs), as far as it can be read from source. */
+  expect?: JobExpectation;
   /** The whole decorator or add() call. */
   span: Span;
   /** The method name, or the `name` option's value. */
   nameSpan?: Span;
   /** The schedule expression where the job uses it. */
   scheduleSpan: Span;
+}
+
+/**
+ * A job's `expect` option read from source: what a healthy run looks like. A part is set only
+ * when it is static and registration accepts it (a bad value is a TW303 diagnostic instead).
+ */
+export interface JobExpectation {
+  /** `expect.duration` as written ('2m', or a number of ms): a run longer than this is slow. */
+  duration?: string | number;
+  durationMs?: number;
+  /** `expect.successWithin` as written: at least one success within this window, else failing. */
+  successWithin?: string | number;
+  successWithinMs?: number;
+  /** A result check is given (`expect.result`, a function: recorded, never run). */
+  result?: true;
+  /**
+   * The parts known only at run time, by key ('duration', 'successWithin', '...' for a spread,
+   * or 'expect' when the whole object is), with their source text.
+   */
+  dynamic?: Record<string, string>;
 }
 
 export type Severity = 'error' | 'warning';

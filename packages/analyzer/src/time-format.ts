@@ -78,3 +78,30 @@ export function formatRelative(date: Date, now: Date): string {
 export function isoSeconds(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
+
+const DURATION_UNITS: [number, string][] = [
+  [3_600_000, 'h'],
+  [60_000, 'min'],
+  [1000, 's'],
+  [1, 'ms'],
+];
+
+/**
+ * A duration for people, exact and short: '2 min', '26 h', '1 h 30 min', '3 days 12 h', '250 ms'.
+ * Hours up to 48 h (a '26h' window reads as written), days from there on.
+ */
+export function formatDurationShort(ms: number): string {
+  const parts: string[] = [];
+  let rest = ms;
+  if (rest >= 48 * 3_600_000) {
+    const days = Math.floor(rest / 86_400_000);
+    parts.push(`${days} day${days === 1 ? '' : 's'}`);
+    rest -= days * 86_400_000;
+  }
+  for (const [size, unit] of DURATION_UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count} ${unit}`);
+    rest -= count * size;
+  }
+  return parts.length > 0 ? parts.join(' ') : '0 ms';
+}

@@ -270,6 +270,22 @@ export class ValueReader {
     return dynamic();
   }
 
+  /**
+   * Whether an expression is a function written in this file: an arrow function, a function
+   * expression or an object literal's method, directly or through `const` names.
+   */
+  isFunction(node: TS.Node, depth = 0): boolean {
+    const ts = this.ts;
+    if (depth > MAX_DEPTH) return false;
+    if (ts.isMethodDeclaration(node)) return true;
+    if (!ts.isExpression(node)) return false;
+    const inner = this.unwrap(node);
+    if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) return true;
+    if (!ts.isIdentifier(inner)) return false;
+    const target = this.constant(inner.text);
+    return target ? this.isFunction(target, depth + 1) : false;
+  }
+
   /** The object literal an expression stands for (directly or through constants), read property by property. */
   objectLiteral(
     node: TS.Expression,

@@ -10,15 +10,15 @@ const NOW = '--now=2026-12-01T00:00:00Z';
 const JOB = "import { Cron } from '@tickwise/core';\nexport class J { @Cron('0 1 * * *') run() {} }\n";
 
 describe('tickwise list', () => {
-  it('prints a table: name, schedule, zone, next run in the job’s zone, file:line, owner', async () => {
+  it('prints a table: name, schedule, zone, next run in the job’s zone, file:line, owner, expectation', async () => {
     const { code, out } = await cli(PROJECT, 'list', NOW);
     assert.equal(code, 0);
     const lines = out.split('\n');
-    assert.match(lines[0] ?? '', /^NAME\s+SCHEDULE\s+ZONE\s+NEXT RUN\s+LOCATION\s+OWNER$/);
+    assert.match(lines[0] ?? '', /^NAME\s+SCHEDULE\s+ZONE\s+NEXT RUN\s+LOCATION\s+OWNER\s+EXPECTED$/);
     const digest = lines.find((l) => l.startsWith('Reports.dailyDigest'));
     assert.match(
       digest ?? '',
-      /^Reports\.dailyDigest\s+0 9 \* \* 1-5\s+Europe\/Berlin\s+Tue 2026-12-01 09:00 GMT\+1 \(in 8h\)\s+src\/reports\.ts:5\s+data-team$/,
+      /^Reports\.dailyDigest\s+0 9 \* \* 1-5\s+Europe\/Berlin\s+Tue 2026-12-01 09:00 GMT\+1 \(in 8h\)\s+src\/reports\.ts:5\s+data-team\s+-$/,
     );
     assert.match(out, /nest\.cleanup \[@nestjs\/schedule\]/);
     assert.match(out, /Configured\.fromEnv\s+\(dynamic\) process\.env\.REPORT_CRON/);

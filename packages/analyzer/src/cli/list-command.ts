@@ -1,6 +1,8 @@
-// tickwise list [paths...] [--json] [-n N]: every job, its schedule, zone, next run, place and owner.
+// tickwise list [paths...] [--json] [-n N]: every job, its schedule, zone, next run, place, owner and
+// expectation.
 
 import { describeJob } from '../describe-job.js';
+import { summarizeExpectation } from '../expectations.js';
 import { FRAMEWORK_LABEL } from '../library-semantics.js';
 import { isDynamic, type JobDeclaration } from '../model.js';
 import { analyzeFiles } from '../node/workspace.js';
@@ -39,6 +41,7 @@ export function listCommand(options: ListOptions, io: CliIo): number {
     const rows = jobs.map((job) => ({
       ...job,
       describe: describeJob(job),
+      ...(job.expect && { expected: summarizeExpectation(job.expect) }),
       nextRuns: nextRunsOf(job, options.count, options.now).map(isoSeconds),
     }));
     io.out(JSON.stringify({ now: isoSeconds(options.now), jobs: rows }, null, 2));
@@ -68,9 +71,10 @@ export function listCommand(options: ListOptions, io: CliIo): number {
       nextText,
       `${job.file}:${job.span.line + 1}`,
       job.owner ?? '-',
+      summarizeExpectation(job.expect) || '-',
     ];
   });
-  io.out(renderTable(['NAME', 'SCHEDULE', 'ZONE', 'NEXT RUN', 'LOCATION', 'OWNER'], rows));
+  io.out(renderTable(['NAME', 'SCHEDULE', 'ZONE', 'NEXT RUN', 'LOCATION', 'OWNER', 'EXPECTED'], rows));
   io.out(
     `\n${jobs.length} job${jobs.length === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}.`,
   );
