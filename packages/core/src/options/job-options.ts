@@ -3,6 +3,7 @@
 // Every key at every depth is checked, with a "did you mean" for typos.
 
 import { JobDefinitionError } from '../runtime/errors.js';
+import { processCache } from '../schedule/bounded-cache.js';
 import { parseDuration } from '../schedule/duration.js';
 import type { DayMatch } from '../schedule/parse-cron.js';
 
@@ -303,7 +304,8 @@ export function checkOptionKeys(job: string, options: object, extra: readonly st
  * few distinct option sets), so each job does not carry its own copies. Bounded like the
  * schedule cache. Metadata differs per job and is kept outside.
  */
-const interned = new Map<string, NormalizedOptions>();
+const INTERN_LIMIT = 10_000;
+const interned = processCache<string, NormalizedOptions>(INTERN_LIMIT);
 let defaults: NormalizedOptions | undefined;
 const NOT_POLICY = new Set(['name', 'owner', 'description', 'runbook', 'timezone', 'dayMatch']);
 
@@ -311,7 +313,6 @@ function hasPolicyOptions(options: JobOptions): boolean {
   for (const key in options) if (!NOT_POLICY.has(key)) return true;
   return false;
 }
-const INTERN_LIMIT = 10_000;
 
 /** Validates options and fills in the defaults. The result is frozen and may be shared. */
 export function normalizeOptions(job: string, options: JobOptions): NormalizedOptions {
@@ -331,7 +332,6 @@ export function normalizeOptions(job: string, options: JobOptions): NormalizedOp
   if (cached) return cached;
   const normalized = deepFreeze(readOptions(job, options));
   if (key !== undefined) {
-    if (interned.size >= INTERN_LIMIT) interned.clear();
     interned.set(key, normalized);
   }
   return normalized;

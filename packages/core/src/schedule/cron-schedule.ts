@@ -1,5 +1,6 @@
 // cron(): a compiled pattern read in a time zone, with the DST policy documented in docs/schedules.md.
 
+import { processCache } from './bounded-cache.js';
 import { MAX_TIME_MS, MS_PER_SECOND } from './calendar.js';
 import type { CronPattern } from './cron-pattern.js';
 import { nextWallTime } from './cron-search.js';
@@ -141,7 +142,6 @@ export function cron(expression: string, options: CronOptions = {}): CronSchedul
   throwOnErrors(text, checked.diagnostics);
   const { pattern, normalized } = checked.parsed;
   const schedule = new CronSchedule(text.trim(), pattern as CronPattern, checked.zone as TimeZone, normalized);
-  if (compiled.size >= COMPILED_CACHE_LIMIT) compiled.clear();
   compiled.set(key, schedule);
   return schedule;
 }
@@ -151,4 +151,4 @@ export function cron(expression: string, options: CronOptions = {}): CronSchedul
  * (thousands of `*\/5 * * * *` jobs cost one parse). Bounded: cleared when full.
  */
 const COMPILED_CACHE_LIMIT = 10_000;
-const compiled = new Map<string, CronSchedule>();
+const compiled = processCache<string, CronSchedule>(COMPILED_CACHE_LIMIT);

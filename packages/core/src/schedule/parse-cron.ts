@@ -1,5 +1,6 @@
 // Parses a cron expression into a CronPattern, reporting every problem with its exact character range.
 
+import { processCache } from './bounded-cache.js';
 import {
   DAY_OF_MONTH,
   DAY_OF_WEEK,
@@ -91,7 +92,7 @@ const SECOND_ZERO = new FieldBuilder();
 SECOND_ZERO.add(0);
 
 const FIELD_CACHE_LIMIT = 5000;
-const fieldCache = new Map<string, FieldBuilder>();
+const fieldCache = processCache<string, FieldBuilder>(FIELD_CACHE_LIMIT);
 
 function emptySpecials(): DaySpecials {
   return { lastDay: false, lastWeekdayOfMonth: false, nearestWeekday: 0, nth: [0, 0, 0, 0, 0], lastWeekday: 0 };
@@ -432,7 +433,6 @@ export function parseCron(text: string, dayMatch: DayMatch = 'or'): ParsedCron {
     for (const item of splitItems(span)) parser.item(item, span.spec, builder, span);
     // Only plain, clean fields are reused: diagnostics carry positions, specials live elsewhere.
     if (parser.diagnostics.length === before && parser.special === specialsBefore && parser.special === null) {
-      if (fieldCache.size >= FIELD_CACHE_LIMIT) fieldCache.clear();
       fieldCache.set(key, builder);
     }
     return builder;

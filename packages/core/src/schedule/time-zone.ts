@@ -3,6 +3,7 @@
 // (Intl is slow), so years past the tz database's explicit data are predicted from a year already
 // built and verified with a few Intl calls instead of sampled day by day.
 
+import { BoundedCache, processCache } from './bounded-cache.js';
 import {
   type CivilDate,
   civilFromDays,
@@ -23,6 +24,8 @@ import {
 const RULE_YEAR = 2038;
 /** Tables kept per zone; walking forward through centuries must not grow without bound. */
 const YEAR_CACHE_LIMIT = 1024;
+/** Distinct zone names a process resolves (the tz database has ~600, plus aliases and case variants). */
+const ZONE_CACHE_LIMIT = 2000;
 
 interface Transition {
   /** First UTC instant (ms) with the new offset. */
@@ -52,7 +55,7 @@ export class TimeZone {
   readonly name: string;
   readonly isUtc: boolean;
   private readonly format: Intl.DateTimeFormat | null;
-  private readonly years = new Map<number, YearTable>();
+  private readonly years = new BoundedCache<number, YearTable>(YEAR_CACHE_LIMIT);
   /** The last table built at or after RULE_YEAR: the rule that other such years are predicted from. */
   private ruleSource: { year: number; table: YearTable } | undefined;
 
@@ -114,7 +117,6 @@ export class TimeZone {
           ? (this.predictTable(year, source.year, source.table) ?? this.buildTable(year))
           : this.buildTable(year);
       if (year >= RULE_YEAR) this.ruleSource = { year, table };
-      if (this.years.size >= YEAR_CACHE_LIMIT) this.years.clear();
       this.years.set(year, table);
     }
     return table;
@@ -239,7 +241,8 @@ function offsetIn(table: YearTable, utcMs: number): number {
   return offset;
 }
 
-const zones = new Map<string, TimeZone>();
+/** Valid names only (an unknown one is not cached); bounded: names may come from user input. */
+const zones = processCache<string, TimeZone>(ZONE_CACHE_LIMIT);
 
 /** Whether the runtime knows a time-zone name. */
 export function isKnownTimeZone(name: string): boolean {
