@@ -1,8 +1,9 @@
 // Each scheduling library's own cron dialect: what it accepts, how it reads day-of-month against
 // day-of-week, how it numbers months. An expression is read the library's way into value sets
-// and handed to the schedule model as an equivalent canonical expression (seconds first, explicit
-// values, `*` exactly where the library treats a day field as unrestricted), so next runs come
-// from @tickwise/core's engine: there is no second cron engine here.
+// (readDialectFields, which the @nestjs/schedule codemod also rewrites from) and handed to the
+// schedule model as an equivalent canonical expression (seconds first, explicit values, `*`
+// exactly where the library treats a day field as unrestricted), so next runs come from
+// @tickwise/core's engine: there is no second cron engine here, and no other reader of these dialects.
 
 import type { DayMatch } from '@tickwise/core/schedule';
 
@@ -65,7 +66,7 @@ const LONG_MONTHS = [
 const LONG_DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 
 /** cron@4's presets (6 fields). */
-const CRON_PRESETS: Record<string, string> = {
+const CRON_PRESETS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 0 1 1 *',
   '@monthly': '0 0 0 1 * *',
   '@weekly': '0 0 0 * * 0',
@@ -76,6 +77,8 @@ const CRON_PRESETS: Record<string, string> = {
   '@weekdays': '0 0 0 * * 1-5',
   '@weekends': '0 0 0 * * 0,6',
 };
+/** cron@2's presets: the same, in its months 0-11 (`@yearly` is January 1st). */
+const CRON2_PRESETS: Readonly<Record<string, string>> = { ...CRON_PRESETS, '@yearly': '0 0 0 1 0 *' };
 const VIXIE_NICKNAMES: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
@@ -85,6 +88,11 @@ const VIXIE_NICKNAMES: Record<string, string> = {
   '@midnight': '0 0 * * *',
   '@hourly': '0 * * * *',
 };
+
+/** The `cron` package's dialects: they share one grammar, cron's CronTime._parse. */
+function isCron(dialect: CronDialect): dialect is 'cron4' | 'cron2' {
+  return dialect === 'cron4' || dialect === 'cron2';
+}
 
 /** Human name of a dialect for messages. */
 export function dialectLabel(dialect: CronDialect): string {
@@ -106,9 +114,38 @@ interface Field {
 
 /** Values of one field plus the day specials the model supports (L, LW, 15W, 5L, 5#2). */
 interface FieldValues {
-  values: Set<number>;
-  specials: string[];
+  values: ReadonlySet<number>;
+  specials: readonly string[];
 }
+
+/** One of the six fields of an expression, as its library reads it. */
+export interface DialectField extends FieldValues {
+  /** As written; for a preset, as the preset writes it; `0` for the seconds a 5-field text leaves out. */
+  text: string;
+  /** Offsets into the expression text: all of it for a preset, an empty range for left-out seconds. */
+  start: number;
+  end: number;
+  /**
+   * What the field selects, in the model's numbering: months 1-12 (cron@2's 0-11 moved up by one),
+   * day-of-week 0-6 (7 read as Sunday).
+   */
+  values: ReadonlySet<number>;
+  /** Whether it selects every value and no special: what cron tests to call a day field unrestricted. */
+  full: boolean;
+}
+
+export type DialectFields =
+  | {
+      ok: true;
+      /** Seconds first. */
+      fields: readonly [DialectField, DialectField, DialectField, DialectField, DialectField, DialectField];
+      /** Whether the text (or the preset it names) writes seconds: false for 5 fields. */
+      seconds: boolean;
+      /** The preset the text names (`@daily`, lower case), when it names one. */
+      preset?: string;
+    }
+  | { ok: false; problems: DialectProblem[] }
+  | { ok: 'unsupported'; reason: string };
 
 class Reader {
   readonly problems: DialectProblem[] = [];
@@ -171,9 +208,9 @@ function hasSpecials(dialect: CronDialect): boolean {
  * One field of a dialect into its values. Items: `*`, `n`, `a-b`, each optionally `/step`, and
  * for cron also `n/step`; names; the day specials the dialect has.
  */
-function readField(reader: Reader, field: Field, rule: FieldRule, monthsFromZero: boolean): FieldValues | undefined {
+function readField(reader: Reader, field: Field, rule: FieldRule, monthsFromZero: boolean): FieldValues {
   const dialect = reader.dialect;
-  const out: FieldValues = { values: new Set(), specials: [] };
+  const out = { values: new Set<number>(), specials: [] as string[] };
   const [low, high] = reader.bounds(rule, monthsFromZero);
   // `*` over day-of-week spans 0-6 for every library (7 would only repeat Sunday).
   const starHigh = rule === DOW ? 6 : high;
@@ -225,11 +262,17 @@ function readField(reader: Reader, field: Field, rule: FieldRule, monthsFromZero
       reader.unsupported ??= `'${item}' in ${rule.name}: a ${dialectLabel(dialect)} form the analyzer does not predict`;
       continue;
     }
+    if (isCron(dialect) && /[a-z]/i.test(item) && !namesInPlace(item, rule)) {
+      readCronNames(reader, { text: item, start, end }, rule, monthsFromZero);
+      continue;
+    }
     const slash = item.indexOf('/');
     const base = slash < 0 ? item : item.slice(0, slash);
     const stepText = slash < 0 ? undefined : item.slice(slash + 1);
     let step = 1;
-    if (stepText !== undefined) {
+    if (stepText !== undefined && dialect === 'cron2' && /^00+$/.test(stepText)) {
+      reader.unsupported ??= `step '${stepText}' in ${rule.name}: cron@2 refuses only a step written '0', and reads this one as 1; write the step you mean`;
+    } else if (stepText !== undefined) {
       if (!/^\d+$/.test(stepText) || Number(stepText) === 0) {
         reader.fail(`step '${stepText}' in ${rule.name} must be a positive number`, start + slash, end);
         continue;
@@ -297,11 +340,51 @@ function readField(reader: Reader, field: Field, rule: FieldRule, monthsFromZero
     out.values.delete(7);
     out.values.add(0);
   }
-  if (rule === MONTH && monthsFromZero) {
-    const shifted = new Set([...out.values].map((v) => v + 1));
-    out.values = shifted;
-  }
+  if (rule === MONTH && monthsFromZero) out.values = new Set([...out.values].map((v) => v + 1));
   return out;
+}
+
+/** Whether each name in a cron item is one of its field's own, as a value or a range end (`MON-FRI`, `JUN/2`). */
+function namesInPlace(item: string, rule: FieldRule): boolean {
+  const names = rule === MONTH ? MONTH_NAMES : rule === DOW ? DAY_NAMES : [];
+  const [base = '', ...steps] = item.split('/');
+  const named = (part: string) => !/[a-z]/i.test(part) || names.includes(part.toLowerCase());
+  return steps.every((step) => !/[a-z]/i.test(step)) && base.split('-').every(named);
+}
+
+/**
+ * A cron item with names out of place (`JAN` in day-of-week, `*\/MON`, `JAN1`): cron replaces
+ * every run of up to three letters in the text by the number of its name (JAN-DEC, SUN-SAT), so
+ * the item is what those numbers read as. Not predicted when cron takes it: no model field reads it.
+ */
+function readCronNames(reader: Reader, field: Field, rule: FieldRule, monthsFromZero: boolean): void {
+  const label = dialectLabel(reader.dialect);
+  let unknown: string | undefined;
+  const numeric = field.text.replace(/[a-z]{1,3}/gi, (written) => {
+    const name = written.toLowerCase();
+    const month = MONTH_NAMES.indexOf(name);
+    const day = DAY_NAMES.indexOf(name);
+    if (month >= 0) return String(month + (monthsFromZero ? 0 : 1));
+    if (day >= 0) return String(day);
+    unknown ??= written;
+    return written;
+  });
+  if (unknown !== undefined) {
+    reader.fail(
+      `'${unknown}' is not a name ${label} knows (only JAN-DEC and SUN-SAT): '${field.text}' in ${rule.name}`,
+      field.start,
+      field.end,
+    );
+    return;
+  }
+  const numbers = new Reader(reader.dialect);
+  readField(numbers, { ...field, text: numeric }, rule, monthsFromZero);
+  for (const problem of numbers.problems)
+    reader.fail(`'${field.text}' is '${numeric}' to ${label}: ${problem.message}`, field.start, field.end);
+  if (numbers.problems.length === 0)
+    reader.unsupported ??=
+      numbers.unsupported ??
+      `'${field.text}' in ${rule.name}: ${label} reads it as '${numeric}' (cron takes its names JAN-DEC and SUN-SAT as numbers anywhere); write the numbers`;
 }
 
 /** `1,2,3,5,7,9` -> `1-3,5-9/2`: the model's syntax, short enough for cronstrue to describe. */
@@ -361,72 +444,78 @@ export interface DialectOptions {
 }
 
 /**
- * Reads `text` the way `dialect` does. Errors are what the library would throw at start-up, with
- * the character range; 'unsupported' when the library accepts it but the model cannot say when it runs.
+ * The six fields of `text` as `dialect` reads them: each one's values, or the problems the library
+ * would throw at start-up (with their character ranges), or 'unsupported' when the library accepts
+ * the text but no model field reads it the same way. How the day fields combine is left to
+ * readCronDialect.
  */
-export function readCronDialect(text: string, dialect: CronDialect, options: DialectOptions = {}): DialectResult {
+export function readDialectFields(text: string, dialect: CronDialect): DialectFields {
   const reader = new Reader(dialect);
-  let source = text;
-  let fields = splitFields(source);
+  const label = dialectLabel(dialect);
+  const whole = (message: string): DialectFields => ({
+    ok: false,
+    problems: [{ message, start: 0, end: text.length }],
+  });
+  let fields = splitFields(text);
+  let preset: string | undefined;
   const monthsFromZero = dialect === 'cron2';
   if (fields.length === 1 && fields[0]?.text.startsWith('@')) {
-    const nick = (fields[0] as Field).text.toLowerCase();
-    const table = dialect === 'cron4' || dialect === 'cron2' ? CRON_PRESETS : VIXIE_NICKNAMES;
+    const written = (fields[0] as Field).text;
+    const nick = written.toLowerCase();
+    const table = dialect === 'cron2' ? CRON2_PRESETS : dialect === 'cron4' ? CRON_PRESETS : VIXIE_NICKNAMES;
     const expansion = table[nick];
     if (dialect === 'node-schedule')
       return { ok: 'unsupported', reason: `${nick}: cron-parser 4 nicknames are not predicted` };
-    if (!expansion) {
-      return {
-        ok: false,
-        problems: [
-          { message: `unknown nickname '${fields[0]?.text}' for ${dialectLabel(dialect)}`, start: 0, end: text.length },
-        ],
-      };
-    }
-    // Presets are written in 1-based months; cron@2 had none, so keep this simple: no shift.
-    if (dialect === 'cron2') return { ok: 'unsupported', reason: `${nick} under cron@2 is not predicted` };
-    source = expansion;
-    fields = splitFields(source).map((f) => ({ ...f, start: 0, end: text.length }));
+    if (!expansion) return whole(`unknown nickname '${written}' for ${label}`);
+    // cron looks a preset up as the whole string, then reads an unknown one as names ('dai' in '@daily ').
+    if (isCron(dialect) && written !== text)
+      return whole(`${label} takes the preset '${written}' only with nothing around it, not even spaces`);
+    preset = nick;
+    fields = splitFields(expansion).map((f) => ({ ...f, start: 0, end: text.length }));
   }
   const counts = dialect === 'croner' ? [5, 6, 7] : [5, 6];
-  if (!counts.includes(fields.length)) {
-    return {
-      ok: false,
-      problems: [
-        {
-          message: `expected ${counts.join(' or ')} fields for ${dialectLabel(dialect)}, got ${fields.length}`,
-          start: 0,
-          end: text.length,
-        },
-      ],
-    };
-  }
+  if (!counts.includes(fields.length))
+    return whole(`expected ${counts.join(' or ')} fields for ${label}, got ${fields.length}`);
   if (fields.length === 7) {
     if ((fields[6] as Field).text !== '*')
       return { ok: 'unsupported', reason: 'a croner year field (7th) other than * is not predicted' };
     fields = fields.slice(0, 6);
   }
-  if (dialect !== 'node-cron' && dialect !== 'croner') {
+  if (isCron(dialect)) {
     for (const f of fields) {
-      const star = f.text.indexOf('*');
-      if (star > 0 && dialect !== 'node-schedule') {
-        reader.fail(`'${f.text}': ${dialectLabel(dialect)} allows '*' only at the start of an item`, f.start, f.end);
+      let offset = f.start;
+      for (const item of f.text.split(',')) {
+        if (item.indexOf('*') > 0)
+          reader.fail(`'${item}': ${label} allows '*' only at the start of an item`, offset, offset + item.length);
+        offset += item.length + 1;
       }
     }
   }
-  const all: Field[] =
-    fields.length === 5
-      ? [{ text: '0', start: (fields[0] as Field).start, end: (fields[0] as Field).start }, ...fields]
-      : fields;
-  const values = all.map((f, i) => readField(reader, f, FIELDS[i] as FieldRule, monthsFromZero));
+  const seconds = fields.length === 6;
+  const all: Field[] = seconds
+    ? fields
+    : [{ text: '0', start: (fields[0] as Field).start, end: (fields[0] as Field).start }, ...fields];
+  const read = all.map((f, i): DialectField => {
+    const rule = FIELDS[i] as FieldRule;
+    const values = readField(reader, f, rule, monthsFromZero);
+    return { ...f, ...values, full: isFull(values, rule) };
+  });
   if (reader.problems.length > 0) return { ok: false, problems: reader.problems };
   if (reader.unsupported) return { ok: 'unsupported', reason: reader.unsupported };
-  const [s, mi, h, dom, mo, dow] = values as FieldValues[];
-  if ([s, mi, h, mo].some((v) => v?.values.size === 0))
-    return { ok: false, problems: [{ message: 'a field has no values', start: 0, end: text.length }] };
+  if ([0, 1, 2, 4].some((i) => read[i]?.values.size === 0)) return whole('a field has no values');
+  const six = read as [DialectField, DialectField, DialectField, DialectField, DialectField, DialectField];
+  return { ok: true, fields: six, seconds, ...(preset !== undefined && { preset }) };
+}
+
+/**
+ * Reads `text` the way `dialect` does. Errors are what the library would throw at start-up, with
+ * the character range; 'unsupported' when the library accepts it but the model cannot say when it runs.
+ */
+export function readCronDialect(text: string, dialect: CronDialect, options: DialectOptions = {}): DialectResult {
+  const read = readDialectFields(text, dialect);
+  if (read.ok !== true) return read;
+  const [s, mi, h, dom, mo, dow] = read.fields;
   // Which day fields the library treats as unrestricted, and how it combines restricted ones.
-  const domText = (all[3] as Field).text;
-  const dowText = (all[5] as Field).text;
   let domStar: boolean;
   let dowStar: boolean;
   let dayMatch: DayMatch = 'or';
@@ -434,47 +523,47 @@ export function readCronDialect(text: string, dialect: CronDialect, options: Dia
     case 'cron4':
     case 'cron2':
       // cron tests the number of values: a day field holding every value does not restrict.
-      domStar = isFull(dom as FieldValues, DOM);
-      dowStar = isFull(dow as FieldValues, DOW);
+      domStar = dom.full;
+      dowStar = dow.full;
       break;
     case 'croner':
       // croner: OR unless a day field is literally `*` (or `?`), or domAndDow / legacyMode: false.
-      domStar = domText === '*' || domText === '?';
-      dowStar = dowText === '*' || dowText === '?';
+      domStar = dom.text === '*' || dom.text === '?';
+      dowStar = dow.text === '*' || dow.text === '?';
       if (options.domAndDow) {
         dayMatch = 'and';
-        domStar = isFull(dom as FieldValues, DOM);
-        dowStar = isFull(dow as FieldValues, DOW);
+        domStar = dom.full;
+        dowStar = dow.full;
       }
       break;
     case 'node-cron':
       // node-cron requires every field to match, day-of-month and day-of-week alike.
       dayMatch = 'and';
-      domStar = isFull(dom as FieldValues, DOM);
-      dowStar = isFull(dow as FieldValues, DOW);
+      domStar = dom.full;
+      dowStar = dow.full;
       break;
     case 'node-schedule': {
       // cron-parser 4 counts values, and compares day-of-month with the length of the month.
-      const domSize = (dom as FieldValues).values.size;
-      if (domSize >= 29 && domSize < 31 && !isFull(dow as FieldValues, DOW)) {
+      const domSize = dom.values.size;
+      if (domSize >= 29 && domSize < 31 && !dow.full) {
         return {
           ok: 'unsupported',
           reason: 'node-schedule (cron-parser 4) reads a day-of-month list of 29 or 30 days differently per month',
         };
       }
       domStar = domSize === 31;
-      dowStar = isFull(dow as FieldValues, DOW);
+      dowStar = dow.full;
       break;
     }
   }
-  if ((dom as FieldValues).values.size === 0 && (dom as FieldValues).specials.length === 0) domStar = false;
+  if (dom.values.size === 0 && dom.specials.length === 0) domStar = false;
   const expression = [
-    fieldText(s as FieldValues, SECOND, isFull(s as FieldValues, SECOND)),
-    fieldText(mi as FieldValues, MINUTE, isFull(mi as FieldValues, MINUTE)),
-    fieldText(h as FieldValues, HOUR, isFull(h as FieldValues, HOUR)),
-    fieldText(dom as FieldValues, DOM, domStar),
-    fieldText(mo as FieldValues, MONTH, isFull(mo as FieldValues, MONTH)),
-    fieldText(dow as FieldValues, DOW, dowStar),
+    fieldText(s, SECOND, s.full),
+    fieldText(mi, MINUTE, mi.full),
+    fieldText(h, HOUR, h.full),
+    fieldText(dom, DOM, domStar),
+    fieldText(mo, MONTH, mo.full),
+    fieldText(dow, DOW, dowStar),
   ].join(' ');
   return { ok: true, expression, dayMatch };
 }

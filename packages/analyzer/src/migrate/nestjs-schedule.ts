@@ -580,7 +580,11 @@ class UseConverter {
     const converted = convertNestCron(cronText, { monthsFromZero: context.monthsFromZero === true });
     if (context.monthsFromZero === undefined && !('reason' in converted)) {
       const before4 = convertNestCron(cronText, { monthsFromZero: true });
-      if ('reason' in before4 || before4.text !== converted.text)
+      if ('reason' in before4)
+        return {
+          reason: `'${cronText}' runs only from @nestjs/schedule 4 on (cron@2, before 4.0, rejects it), and the @nestjs/schedule version is unknown: install the dependencies or pass --root, then run again`,
+        };
+      if (before4.text !== converted.text)
         return {
           reason: `'${cronText}' names months, and the @nestjs/schedule version is unknown (before 4.0 months count from 0): install the dependencies or pass --root, then run again`,
         };
