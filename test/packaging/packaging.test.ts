@@ -112,8 +112,40 @@ describe('packaging of @tickwise/core', () => {
     assert.deepEqual(outside, ['runtime/errors.ts']);
   });
 
+  it("'@tickwise/core/store-tests' (the store contract kit) loads no runtime code, only node:assert", () => {
+    const sources = sourcesLoadedBy(join('store-tests', 'index.js'), ['node:assert/strict']);
+    assert.deepEqual(
+      sources.filter((f) => !f.startsWith('store-tests/')),
+      [],
+    );
+    assert.ok(sources.includes('store-tests/harness.ts'), sources.join(', '));
+  });
+
+  it('the store contract kit registers its cases through the describe and it it is given', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { storeContract } from '@tickwise/core/store-tests';
+       const names = [];
+       let depth = 0;
+       const describe = (name, body) => { depth++; body(); depth--; };
+       const it = (name, body) => names.push([depth, typeof body]);
+       storeContract(() => { throw new Error('no case runs here'); }, { describe, it });
+       const withWipe = [];
+       storeContract(() => null, { describe, it: (name) => withWipe.push(name), wipe: async () => {} });
+       console.log(names.length > 30, names.every(([d, t]) => d === 1 && t === 'function'), withWipe.length - names.length);`,
+    ]);
+    assert.equal(out.trim(), 'true true 2');
+  });
+
   it('ships type declarations for every entry point', () => {
-    for (const entry of ['index.d.ts', 'schedule/index.d.ts', 'options/index.d.ts', 'testing/index.d.ts']) {
+    for (const entry of [
+      'index.d.ts',
+      'schedule/index.d.ts',
+      'options/index.d.ts',
+      'testing/index.d.ts',
+      'store-tests/index.d.ts',
+    ]) {
       assert.ok(existsSync(join(dist, entry)), entry);
     }
     assert.ok(readdirSync(dist).length > 0);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
+import { storeContract } from '@tickwise/core/store-tests';
 import { migrate, PostgresStore } from '@tickwise/postgres';
 import pg from 'pg';
 import { type PgBouncer, startPgBouncer } from '../helpers/pgbouncer.js';
 import { DATABASE_URL, requireServer, requireTool, uniqueName } from '../helpers/services.js';
 import { ranTwice, runSharedSchedulers } from '../helpers/shared-schedulers.js';
-import { storeContract } from '../helpers/store-contract.js';
 
 // PgBouncer in transaction pooling mode between the store and PostgreSQL: no session state, no
 // named statements, so every statement may land on another server connection.
@@ -35,11 +35,14 @@ describe('PostgresStore through PgBouncer (transaction pooling)', function () {
   const database = () => new URL(DATABASE_URL).pathname.slice(1);
 
   describe('claim semantics', () => {
-    storeContract(async () => {
-      const store = new PostgresStore({ pool: bouncer.url(database()), schema: await freshSchema() });
-      await store.init();
-      return store;
-    });
+    storeContract(
+      async () => {
+        const store = new PostgresStore({ pool: bouncer.url(database()), schema: await freshSchema() });
+        await store.init();
+        return store;
+      },
+      { describe, it, cleanup: (store) => store.cleanup() },
+    );
   });
 
   it('three schedulers (30 client connections over 3 server connections) run each tick of 50 jobs exactly once', async () => {

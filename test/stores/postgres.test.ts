@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ClaimBatch, ClaimRequest } from '@tickwise/core';
 import { StoreError } from '@tickwise/core';
+import { storeContract } from '@tickwise/core/store-tests';
 import { migrate, migrationSql, PostgresStore, SCHEMA_VERSION } from '@tickwise/postgres';
 import pg from 'pg';
 import { DATABASE_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
-import { storeContract } from '../helpers/store-contract.js';
 import { startThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
 /** A claim batch of one owner, with defaults for what the test does not care about. */
@@ -66,10 +66,13 @@ describe('PostgresStore on a real PostgreSQL', () => {
         return store;
       },
       {
+        describe,
+        it,
+        cleanup: (store) => store.cleanup(),
         // As a restore from an old backup, or a recreated database, does: the records and the
         // data set's identity are gone (the fence sequence is too: fences then come from the clock).
         wipe: async (store) => {
-          const { names } = store as PostgresStore;
+          const { names } = store;
           await pool.query(
             `TRUNCATE ${names.claims}, ${names.last}, ${names.instances};
              UPDATE ${names.meta} SET value = md5(random()::text) WHERE key = 'epoch';

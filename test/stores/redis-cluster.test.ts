@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ClaimStore } from '@tickwise/core';
+import { storeContract } from '@tickwise/core/store-tests';
 import { RedisStore } from '@tickwise/redis';
 import { Cluster } from 'ioredis';
 import { BUCKETS } from '../../packages/redis/src/keys.js';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
 import { requireServer, uniqueName } from '../helpers/services.js';
 import { ranTwice, runSharedSchedulers } from '../helpers/shared-schedulers.js';
-import { storeContract } from '../helpers/store-contract.js';
 
 // A real 3-node Redis Cluster started by the test (throwaway ports): every script call's keys
 // hash to one slot, and a batch is split per slot.
@@ -41,6 +41,8 @@ describe('RedisStore on a real 3-node Redis Cluster', function () {
         return store;
       },
       {
+        describe,
+        it,
         wipe: async (store) => {
           const prefix = prefixes.get(store) as string;
           const client = connect();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ClaimStore, MemoryStore, StoreError } from '@tickwise/core';
+import { type ClaimResult, type ClaimStore, MemoryStore, StoreError } from '@tickwise/core';
+import { storeContract } from '@tickwise/core/store-tests';
 import { RedisStore } from '@tickwise/redis';
 import { Redis } from 'ioredis';
 import { bucketOf } from '../../packages/redis/src/keys.js';
-import { REDIS_URL, requireServer, uniqueName } from '../helpers/services.js';
-import { storeContract } from '../helpers/store-contract.js';
+import { REDIS_URL, requireServer, sleep, uniqueName } from '../helpers/services.js';
 
 /** Script calls Redis has served (EVALSHA and EVAL), from INFO commandstats. */
 async function scriptCalls(redis: Redis): Promise<number> {
@@ -30,6 +30,8 @@ describe('RedisStore on a real Redis', () => {
         return store;
       },
       {
+        describe,
+        it,
         // As a restart without persistence does: every key of the store is gone.
         wipe: async (store) => {
           const redis = new Redis(REDIS_URL);
@@ -59,6 +61,48 @@ describe('RedisStore on a real Redis', () => {
     const ttl = await redis.pttl(keys[0] as string);
     assert.ok(ttl > 0 && ttl <= 6000, `ttl ${ttl}`);
     assert.equal(await redis.pttl(keys[1] as string), -1, 'the job key (fence, last completed tick) does not expire');
+    redis.disconnect();
+    await store.close();
+  });
+
+  it("a job's hash holds the lease end of each running tick: completion and release drop it, ended ones are pruned", async () => {
+    const prefix = `${uniqueName('run')}:`;
+    const store = new RedisStore({ client: REDIS_URL, prefix });
+    await store.init();
+    const redis = new Redis(REDIS_URL);
+    const running = async () =>
+      Object.keys(await redis.hgetall(`{${prefix}${bucketOf('j')}}:j:j`))
+        .filter((field) => field.startsWith('r:'))
+        .sort();
+    const claim = async (ticks: number[], leaseMs: number, exclusive = false) =>
+      store.claimTicks({
+        owner: 'x',
+        deadline: Date.now() + 5000,
+        maxEarlyMs: 250,
+        requests: ticks.map((tick) => ({ job: 'j', tick, leaseMs, exclusive, retainMs: 5000, takeoverOnly: false })),
+      });
+    const held = (tick: number, result: ClaimResult | undefined) => {
+      assert.ok(result?.acquired);
+      return { job: 'j', tick, fence: result.fence, leaseMs: 5000, retainMs: 5000, exclusive: false };
+    };
+    const [first, second] = await claim([60_000, 120_000], 5000);
+    assert.deepEqual(await running(), ['r:120000', 'r:60000']);
+    await store.completeRuns({ owner: 'x', runs: [{ claim: held(60_000, first), outcome: 'success' }] });
+    await store.releaseClaims('x', [held(120_000, second)]);
+    assert.deepEqual(await running(), []);
+    // Holders that died leave their entries behind; they block nothing once their lease ended, and
+    // go when an exclusive claim looks at them, or when a claim finds more than 16.
+    const ticks = Array.from({ length: 20 }, (_, i) => 180_000 + i * 60_000);
+    await claim(ticks, 100);
+    assert.equal((await running()).length, 20);
+    await sleep(400);
+    const [live] = await claim([3_600_000], 5000);
+    assert.deepEqual(await running(), ['r:3600000']);
+    await store.releaseClaims('x', [held(3_600_000, live)]);
+    await claim(ticks, 100);
+    await sleep(400);
+    assert.ok((await claim([7_200_000], 5000, true))[0]?.acquired, 'the ended leases block nothing');
+    assert.deepEqual(await running(), ['r:7200000']);
     redis.disconnect();
     await store.close();
   });

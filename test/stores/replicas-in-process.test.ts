@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { MemoryStore } from '@tickwise/core';
+import { storeContract } from '@tickwise/core/store-tests';
 import { migrate, PostgresStore } from '@tickwise/postgres';
 import { RedisStore } from '@tickwise/redis';
 import pg from 'pg';
 import { DATABASE_URL, REDIS_URL, requireServer, uniqueName } from '../helpers/services.js';
 import { ranTwice, runSharedSchedulers } from '../helpers/shared-schedulers.js';
-import { storeContract } from '../helpers/store-contract.js';
 
 describe('MemoryStore keeps the same claim contract (real time)', () => {
-  storeContract(async () => new MemoryStore());
+  storeContract(() => new MemoryStore(), { describe, it });
 });
 
 describe('replicas sharing a store (three schedulers in one process)', function () {

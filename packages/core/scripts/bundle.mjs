@@ -1,13 +1,20 @@
-// Bundles core's four entry points (., ./schedule, ./options, ./testing) into dist/ with esbuild,
-// code shared between them split into dist/chunks/ so each class exists once (a ScheduleError from
-// '@tickwise/core/schedule' is the one '@tickwise/core' exports). Why: Node's ESM loader pays per
-// module file, and core is ~60 small modules: one file per entry point plus shared chunks halves
-// import time (measured in bench/schedule/import-time.ts; docs/decisions.md). tsc still writes the
-// declarations (tsconfig.build.json, emitDeclarationOnly). Not minified: stack traces stay readable.
+// Bundles core's five entry points (., ./schedule, ./options, ./testing, ./store-tests) into dist/
+// with esbuild, code shared between them split into dist/chunks/ so each class exists once (a
+// ScheduleError from '@tickwise/core/schedule' is the one '@tickwise/core' exports). Why: Node's
+// ESM loader pays per module file, and core is ~60 small modules: one file per entry point plus
+// shared chunks halves import time (measured in bench/schedule/import-time.ts; docs/decisions.md).
+// tsc still writes the declarations (tsconfig.build.json, emitDeclarationOnly). Not minified: stack
+// traces stay readable.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/index.ts', 'src/schedule/index.ts', 'src/options/index.ts', 'src/testing/index.ts'],
+  entryPoints: [
+    'src/index.ts',
+    'src/schedule/index.ts',
+    'src/options/index.ts',
+    'src/testing/index.ts',
+    'src/store-tests/index.ts',
+  ],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,

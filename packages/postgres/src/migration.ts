@@ -199,7 +199,7 @@ BEGIN
       FROM unnest(p_jobs, p_ticks, p_leases, p_exclusive, p_retains, p_takeover, v_open)
         WITH ORDINALITY AS r(job, tick, lease, exclusive, retain, takeover, open, i)
   ),
-  verdict AS (
+  decided AS (
     SELECT req.*, c.fence AS c_fence, c.lease_until AS c_lease,
       CASE
         WHEN req.tick - v_now > p_max_early THEN 'early'
@@ -215,8 +215,20 @@ BEGIN
            WHERE o.job = req.job AND o.state = 'running' AND o.tick <> req.tick AND o.lease_until > v_now
         ) THEN 'overlap'
         ELSE 'claim'
-      END AS verdict
+      END AS alone
     FROM req LEFT JOIN ${table} c ON c.job = req.job AND c.tick = req.tick
+  ),
+  -- As if the batch were claimed one request after another: an exclusive tick is also refused
+  -- when the batch claims another tick of its job before it (the first such claim is always
+  -- granted). The store sends each (job, tick) at most once per call.
+  verdict AS (
+    SELECT d.*,
+      CASE WHEN d.alone = 'claim' AND d.exclusive
+                AND d.i > min(d.i) FILTER (WHERE d.alone = 'claim') OVER (PARTITION BY d.job)
+           THEN 'overlap'
+           ELSE d.alone
+      END AS verdict
+    FROM decided d
   ),
   won AS (
     INSERT INTO ${table} AS c (job, tick, owner, fence, lease_until, state, expires_at, retain_ms)

@@ -145,47 +145,47 @@ export class PostgresStore implements ClaimStore {
   }
 
   async claimTicks(batch: ClaimBatch): Promise<ClaimResult[]> {
-    const { requests } = batch;
-    if (requests.length === 0) return [];
-    const { rows } = await this.pool.query<ClaimRow>(this.sql.claim, [
-      batch.owner,
-      Math.floor(batch.deadline),
-      Math.ceil(batch.maxEarlyMs),
-      requests.map((r) => r.job),
-      requests.map((r) => r.tick),
-      requests.map((r) => Math.ceil(r.leaseMs)),
-      requests.map((r) => r.exclusive),
-      requests.map((r) => Math.ceil(r.retainMs)),
-      requests.map((r) => r.takeoverOnly),
-    ]);
-    const results: ClaimResult[] = new Array(requests.length);
-    for (const row of rows) results[row.out_i - 1] = claimResult(row);
+    const results: ClaimResult[] = new Array(batch.requests.length);
+    for (const { from, items: requests } of segments(batch.requests, (r) => r)) {
+      const { rows } = await this.pool.query<ClaimRow>(this.sql.claim, [
+        batch.owner,
+        Math.floor(batch.deadline),
+        Math.ceil(batch.maxEarlyMs),
+        requests.map((r) => r.job),
+        requests.map((r) => r.tick),
+        requests.map((r) => Math.ceil(r.leaseMs)),
+        requests.map((r) => r.exclusive),
+        requests.map((r) => Math.ceil(r.retainMs)),
+        requests.map((r) => r.takeoverOnly),
+      ]);
+      for (const row of rows) results[from + row.out_i - 1] = claimResult(row);
+    }
     return results;
   }
 
   async renewLeases(batch: RenewalBatch): Promise<boolean[]> {
-    const { claims } = batch;
-    if (claims.length === 0) return [];
-    const { rows } = await this.pool.query<{ i: number; ok: boolean }>(this.sql.renew, [
-      batch.owner,
-      Math.floor(batch.deadline),
-      ...claimArrays(claims),
-    ]);
-    const results = new Array<boolean>(claims.length).fill(false);
-    for (const row of rows) results[row.i - 1] = row.ok;
+    const results = new Array<boolean>(batch.claims.length).fill(false);
+    for (const { from, items: claims } of segments(batch.claims, (c) => c)) {
+      const { rows } = await this.pool.query<{ i: number; ok: boolean }>(this.sql.renew, [
+        batch.owner,
+        Math.floor(batch.deadline),
+        ...claimArrays(claims),
+      ]);
+      for (const row of rows) results[from + row.i - 1] = row.ok;
+    }
     return results;
   }
 
   async completeRuns(batch: CompletionBatch): Promise<CompletionResult[]> {
-    const { runs } = batch;
-    if (runs.length === 0) return [];
-    const { rows } = await this.pool.query<{ i: number; ok: boolean }>(this.sql.complete, [
-      batch.owner,
-      ...claimArrays(runs.map((run) => run.claim)),
-      runs.map((run) => run.outcome),
-    ]);
-    const results = new Array<CompletionResult>(runs.length).fill('rejected');
-    for (const row of rows) results[row.i - 1] = row.ok ? 'recorded' : 'rejected';
+    const results = new Array<CompletionResult>(batch.runs.length).fill('rejected');
+    for (const { from, items: runs } of segments(batch.runs, (run) => run.claim)) {
+      const { rows } = await this.pool.query<{ i: number; ok: boolean }>(this.sql.complete, [
+        batch.owner,
+        ...claimArrays(runs.map((run) => run.claim)),
+        runs.map((run) => run.outcome),
+      ]);
+      for (const row of rows) results[from + row.i - 1] = row.ok ? 'recorded' : 'rejected';
+    }
     return results;
   }
 
@@ -256,6 +256,39 @@ export class PostgresStore implements ClaimStore {
     this.cleanupTimer = null;
     if (this.ownsPool) await this.pool.end();
   }
+}
+
+/**
+ * A batch cut into consecutive runs in which no (job, tick) appears twice, each sent as one
+ * statement, in order. A statement decides all its rows at one instant (and an INSERT ... ON
+ * CONFLICT cannot touch a row twice), so a tick named again must go in the next statement to see
+ * what the first one did: the contract answers a batch as if its items were handled one after
+ * another. Nearly every batch is one run.
+ */
+function segments<T>(
+  items: readonly T[],
+  tickOf: (item: T) => { readonly job: string; readonly tick: number },
+): { from: number; items: readonly T[] }[] {
+  const out: { from: number; items: readonly T[] }[] = [];
+  let from = 0;
+  let seen = new Map<string, Set<number>>();
+  for (let i = 0; i < items.length; i++) {
+    const { job, tick } = tickOf(items[i] as T);
+    let ticks = seen.get(job);
+    if (ticks?.has(tick)) {
+      out.push({ from, items: items.slice(from, i) });
+      from = i;
+      seen = new Map();
+      ticks = undefined;
+    }
+    if (!ticks) {
+      ticks = new Set();
+      seen.set(job, ticks);
+    }
+    ticks.add(tick);
+  }
+  if (items.length > from) out.push({ from, items: from === 0 ? items : items.slice(from) });
+  return out;
 }
 
 /** Parallel arrays of the claims, in the order the statements unnest them (`requests()`). */

@@ -159,7 +159,7 @@ export class RedisStore implements ClaimStore {
       const args: (string | number)[] = [batch.owner, Math.floor(batch.deadline)];
       for (const { item, bucket } of group.items) {
         keys.push(this.keys.claim(bucket, item.job, item.tick), this.keys.job(bucket, item.job));
-        args.push(item.tick, item.fence, Math.ceil(item.leaseMs), Math.ceil(item.retainMs), item.exclusive ? 1 : 0);
+        args.push(item.tick, item.fence, Math.ceil(item.leaseMs), Math.ceil(item.retainMs));
       }
       const reply = await this.call(() => this.scripts.tickwiseRenew(keys.length, ...keys, ...args));
       group.items.forEach(({ index }, i) => {

@@ -4,8 +4,8 @@
 //
 // Keys (job J, tick T in epoch ms, tag {P<bucket>}):
 //   {P<b>}:c:J:T   hash: owner, fence, lease (ms, store clock), state (running|done|released), retain, outcome
-//   {P<b>}:j:J     hash: fence (the job's largest), last (latest completed tick), holder + holder_until
-//                  (the tick an exclusive claim holds, and until when)
+//   {P<b>}:j:J     hash: fence (the job's largest), last (latest completed tick), and r:T -> lease end
+//                  for each running tick T (exclusive or not), which exclusive claims check
 //   {Pmeta}:epoch  identifies the data set: gone after a restart without persistence
 //   {Pmeta}:instances  hash: instance id -> "session seen expires" of each live scheduler
 //
@@ -18,11 +18,30 @@ local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local function s(n) return string.format('%.0f', n) end`;
 
 /**
+ * The running ticks of a job (fields r:<tick> of its hash, the lease end as value): whether one
+ * other than `tick` (text) holds a live lease. Drops the fields of leases that ended (a holder
+ * that died leaves one behind). Needs `now`.
+ */
+const RUNNING = `local function busy(jk, tick)
+  local fields = redis.call('HGETALL', jk)
+  local found = false
+  for k = 1, #fields, 2 do
+    local name = fields[k]
+    if string.sub(name, 1, 2) == 'r:' then
+      if tonumber(fields[k + 1]) <= now then redis.call('HDEL', jk, name)
+      elseif name ~= 'r:' .. tick then found = true end
+    end
+  end
+  return found
+end`;
+
+/**
  * KEYS: claim, job per request. ARGV: owner, deadline, maxEarlyMs, then per request tick, leaseMs,
  * exclusive (0|1), retainMs, takeoverOnly (0|1). Returns three values per request:
  * 1, fence, leaseUntil — or 0, reason, retryAfterMs (or nil).
  */
 export const CLAIM = `${PRELUDE}
+${RUNNING}
 local owner, deadline, max_early = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
 local function push(a, b, c) out[#out + 1] = a; out[#out + 1] = b; out[#out + 1] = c end
@@ -41,11 +60,11 @@ for i = 1, #KEYS / 2 do
       else push(0, 'claimed-elsewhere', s(tonumber(rec[3]) - now)) end
     elseif not state and takeover then push(0, 'unknown-tick', false)
     else
+      -- Any live run of another tick blocks an exclusive claim, ticks granted earlier in this
+      -- batch included; a non-exclusive claim only prunes, when the job has many entries.
       local blocked = false
-      if excl then
-        local h = redis.call('HMGET', jk, 'holder', 'holder_until')
-        blocked = h[1] ~= false and h[1] ~= s(tick) and tonumber(h[2]) > now
-      end
+      if excl then blocked = busy(jk, s(tick))
+      elseif redis.call('HLEN', jk) > 16 then busy(jk, s(tick)) end
       if blocked then push(0, 'overlap', false)
       else
         -- Fences grow per job, and are at least the clock in µs: a restart that lost the job's
@@ -54,8 +73,7 @@ for i = 1, #KEYS / 2 do
         local lease_end = now + lease
         redis.call('HSET', ck, 'owner', owner, 'fence', s(fence), 'lease', s(lease_end), 'state', 'running', 'retain', s(retain))
         redis.call('PEXPIRE', ck, s(math.max(tick - now, 0) + retain + lease))
-        redis.call('HSET', jk, 'fence', s(fence))
-        if excl then redis.call('HSET', jk, 'holder', s(tick), 'holder_until', s(lease_end)) end
+        redis.call('HSET', jk, 'fence', s(fence), 'r:' .. s(tick), s(lease_end))
         push(1, s(fence), s(lease_end))
       end
     end
@@ -64,17 +82,17 @@ end
 return out`;
 
 /**
- * KEYS: claim, job per lease. ARGV: owner, deadline, then per lease tick, fence, leaseMs, retainMs,
- * exclusive (0|1). Returns 1 (extended) or 0 (taken over, finished, or late) per lease. A record
- * the store lost while its lease was live is written again.
+ * KEYS: claim, job per lease. ARGV: owner, deadline, then per lease tick, fence, leaseMs, retainMs.
+ * Returns 1 (extended) or 0 (taken over, finished, ended, or late) per lease. A record the store
+ * lost while its lease was live is written again.
  */
 export const RENEW = `${PRELUDE}
 local owner, deadline = ARGV[1], tonumber(ARGV[2])
 local out = {}
 for i = 1, #KEYS / 2 do
-  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 2 + (i - 1) * 5
+  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 2 + (i - 1) * 4
   local tick, fence, lease = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  local retain, excl = tonumber(ARGV[a + 4]), ARGV[a + 5] == '1'
+  local retain = tonumber(ARGV[a + 4])
   local lease_end = now + lease
   local rec = redis.call('HMGET', ck, 'fence', 'lease', 'state')
   local ok = 0
@@ -83,13 +101,13 @@ for i = 1, #KEYS / 2 do
     redis.call('HSET', ck, 'owner', owner, 'fence', s(fence), 'lease', s(lease_end), 'state', 'running', 'retain', s(retain))
     redis.call('PEXPIRE', ck, s(lease + retain))
     if (tonumber(redis.call('HGET', jk, 'fence')) or 0) < fence then redis.call('HSET', jk, 'fence', s(fence)) end
-    if excl then redis.call('HSET', jk, 'holder', tick, 'holder_until', s(lease_end)) end
+    redis.call('HSET', jk, 'r:' .. tick, s(lease_end))
     ok = 1
   elseif rec[3] == 'running' and tonumber(rec[1]) == fence and tonumber(rec[2]) > now then
     redis.call('HSET', ck, 'lease', s(lease_end))
     -- A long run outlives the retention set at claim time: keep the record while the lease lives.
     if redis.call('PTTL', ck) < lease + retain then redis.call('PEXPIRE', ck, s(lease + retain)) end
-    if excl and redis.call('HGET', jk, 'holder') == tick then redis.call('HSET', jk, 'holder_until', s(lease_end)) end
+    redis.call('HSET', jk, 'r:' .. tick, s(lease_end))
     ok = 1
   end
   out[#out + 1] = ok
@@ -120,9 +138,9 @@ for i = 1, #KEYS / 2 do
     end
     -- Kept for the retention from now, so a late replica still finds the tick done.
     if redis.call('PTTL', ck) < retain then redis.call('PEXPIRE', ck, s(retain)) end
-    local j = redis.call('HMGET', jk, 'last', 'holder')
-    if j[2] == tick then redis.call('HDEL', jk, 'holder', 'holder_until') end
-    if not j[1] or tonumber(tick) > tonumber(j[1]) then redis.call('HSET', jk, 'last', tick) end
+    redis.call('HDEL', jk, 'r:' .. tick)
+    local last = redis.call('HGET', jk, 'last')
+    if not last or tonumber(tick) > tonumber(last) then redis.call('HSET', jk, 'last', tick) end
   end
   out[#out + 1] = ok
 end
@@ -135,7 +153,7 @@ for i = 1, #KEYS / 2 do
   local rec = redis.call('HMGET', ck, 'fence', 'state', 'owner')
   if rec[2] == 'running' and tonumber(rec[1]) == tonumber(ARGV[a + 2]) and rec[3] == owner then
     redis.call('HSET', ck, 'state', 'released', 'lease', '0')
-    if redis.call('HGET', jk, 'holder') == ARGV[a + 1] then redis.call('HDEL', jk, 'holder', 'holder_until') end
+    redis.call('HDEL', jk, 'r:' .. ARGV[a + 1])
   end
 end
 return 0`;

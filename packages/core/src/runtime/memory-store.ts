@@ -1,6 +1,6 @@
 // The embedded default store: claims in a Map, in one process. Same contract as the shared stores
-// (test/helpers/store-contract.ts runs against all three), so code and tests written against it
-// hold when a service moves to Redis or PostgreSQL.
+// (the kit in ../store-tests runs against all three), so code and tests written against it hold
+// when a service moves to Redis or PostgreSQL.
 
 import type {
   BeatResult,

@@ -1,5 +1,6 @@
 // The claim store contract: one winner per (job, tick) across every replica that shares the store.
 // MemoryStore implements it in-process; @tickwise/redis and @tickwise/postgres across processes.
+// `@tickwise/core/store-tests` checks a store against every rule below (docs/store-authors.md).
 //
 // Every operation takes a batch: a scheduler sends all the ticks due at one instant in one round
 // trip (and the renewals and completions likewise), so a fleet with 100,000 jobs on the same
@@ -7,19 +8,77 @@
 // Decisions are made by the store's clock; a request carries a deadline by that clock, after which
 // the store must refuse it, so a store that was frozen or slow never acts on requests whose sender
 // has stopped waiting.
+//
+// The rules, written once (each one is a case of the contract kit):
+//
+// Records. One record per (job, tick): `running` (held under a fence until its lease ends),
+// `done` (an outcome was recorded) or `released` (given up unfinished). A job's fence and its last
+// completed tick live beside its records and outlive them.
+//
+// Lifetime. A record has an expiry, the earliest instant the store may forget it:
+// - a claim or a takeover sets it to max(tick, now) + leaseMs + retainMs: a tick is kept for its
+//   retention (the catch-up window) after its lease could have ended;
+// - a renewal moves it to at least the new lease end + retainMs (a long run outlives the
+//   retention set when it was claimed);
+// - a completion moves it to at least now + retainMs (a replica that asks late, within the
+//   catch-up window, still finds the tick done);
+// - a release leaves it as it was.
+// Before its expiry the store must keep the record, and a running record whose lease is live is
+// kept whatever its expiry. After it the store may forget the record at any moment: Redis drops
+// it at once (a key TTL), the MemoryStore treats it as absent at once, PostgreSQL deletes it at
+// its next cleanup(). A forgotten tick is as if it had never been claimed: a claim gets a new
+// record with a larger fence, a takeover-only claim gets `unknown-tick`.
+//
+// cleanup(). Not part of ClaimStore (a store may forget by itself). A store that deletes on a
+// schedule (PostgresStore.cleanup()) deletes the records past their expiry that are not running
+// under a live lease (done, released, and abandoned by a holder that died) and the expired
+// instance registrations; never a job's fence or its last completed tick.
+//
+// Batches. One answer per item, in the order of the items, each decided as if the items had been
+// handled one after another: an item sees what the items before it did (an exclusive tick after
+// another tick of the same job in the batch is refused as `overlap`; the same (job, tick) twice
+// gets the first one's grant twice). A store may split a batch into several round trips (per
+// shard, per repeated tick) as long as the answers keep that meaning and that order. A claim or
+// renewal batch past its deadline refuses every item and changes nothing.
+//
+// Exclusive claims. Refused (`overlap`) while another tick of the job holds a live lease, whether
+// that claim was exclusive or not; renewals keep the lease live, so a long run renewed past many
+// lease lengths keeps refusing the job's other ticks. The run's completion, its release, or its
+// lease running out (a holder that died or stalled) lets the next exclusive claim through; an
+// exclusive takeover of the same tick is not blocked by the record it takes over. Non-exclusive
+// claims never check.
+//
+// Stale holders. A renewal or completion names its fence: once another owner took the tick over,
+// the old holder's renewal is refused and extends nothing (the new holder's lease and fence stay
+// as they were), and its completion is rejected and records nothing. A renewal after the lease
+// ended is refused even when no one took the tick over (the holder has been told to stop); a
+// completion then is still recorded (the run did finish, and no one else ran the tick).
+//
+// Out-of-order completion. Completing tick T after T+1 was claimed or completed records T as
+// usual; the last completed tick is the latest completed tick, in whatever order they completed,
+// and T's completion changes nothing about T+1 (its lease, its exclusivity).
+//
+// Data loss. A renewal or a completion for a record the store does not have at all writes it again
+// (running under the renewal's fence and a new lease, or done): the store lost it while the lease
+// was live. (A store cannot tell a lost record from one it forgot after its expiry; the scheduler
+// never renews after the lease's end, since every renewal's deadline is before it.)
 
 export interface ClaimRequest {
   readonly job: string;
   /** The tick, epoch ms. */
   readonly tick: number;
-  /** How long the claim holds without renewal. */
+  /** How long the claim holds without renewal, from the store's now when it decides. */
   readonly leaseMs: number;
   /**
-   * Refuse the claim (`overlap`) while another tick of the same job holds a live lease: overlap
-   * policies that must not run two ticks at once across replicas.
+   * Refuse the claim (`overlap`) while another tick of the same job holds a live lease, exclusive
+   * or not, granted earlier in the same batch included: overlap policies that must not run two
+   * ticks at once across replicas.
    */
   readonly exclusive: boolean;
-  /** How long to keep the record after the tick, at least (the catch-up window). */
+  /**
+   * How long to keep the record after its lease could end, and after its completion, at least
+   * (the catch-up window): see "Lifetime" above.
+   */
   readonly retainMs: number;
   /**
    * Take over an existing record only (a lease that ran out, a released tick), never create one
@@ -32,13 +91,19 @@ export interface ClaimRequest {
 export interface ClaimBatch {
   /** The claiming scheduler: its instance id and a per-process session, unique across processes. */
   readonly owner: string;
-  /** Store time after which the store must refuse every request of the batch (`late`). */
+  /** Store time after which the store must refuse every request of the batch (`late`), and record nothing. */
   readonly deadline: number;
   /** Refuse (`early`) a claim made more than this long before its tick, by the store's clock. */
   readonly maxEarlyMs: number;
   readonly requests: readonly ClaimRequest[];
 }
 
+/**
+ * Why a claim was refused. A store decides in this order: `late`, `early`, `completed`,
+ * `claimed-elsewhere` (a live lease of another owner; the owner's own live lease is granted again),
+ * `unknown-tick`, `overlap`; a request none of them refuses is granted: a new record, or a takeover
+ * of a released record or of one whose lease ran out, under a larger fence.
+ */
 export type ClaimRefusal =
   /** Another scheduler holds a live lease on this tick. */
   | 'claimed-elsewhere'
@@ -65,8 +130,9 @@ export type ClaimResult =
       readonly acquired: false;
       readonly reason: ClaimRefusal;
       /**
-       * For `claimed-elsewhere`: how long until the holder's lease ends; for `early`: how long
-       * until the tick. A duration by the store's clock, so replicas with skewed clocks agree.
+       * For `claimed-elsewhere`: how long until the holder's lease ends (more than 0, at most what
+       * is left of it); for `early`: how long until the tick. A duration by the store's clock, so
+       * replicas with skewed clocks agree. Absent for the other reasons.
        */
       readonly retryAfterMs?: number;
     };
@@ -101,7 +167,8 @@ export interface CompletionBatch {
 
 /**
  * `recorded`: the tick is done under this fence (also when an earlier attempt of the same
- * completion had already landed). `rejected`: the tick was taken over (another fence holds it).
+ * completion had already landed). `rejected`: the tick was taken over (another fence holds it) or
+ * released; nothing was recorded.
  */
 export type CompletionResult = 'recorded' | 'rejected';
 
@@ -134,24 +201,35 @@ export interface StoreLimits {
 
 export interface ClaimStore {
   /**
-   * One result per request, in order. A claim asked again by the same owner for the same tick
-   * while its lease is live returns the same fence (the first answer may have been lost).
-   * Rejects (throws) when the store cannot be reached.
+   * One result per request, in order (see "Batches" above). A claim asked again by the same owner
+   * for the same tick while its lease is live returns the same fence and lease end, not extended
+   * (the first answer may have been lost). Rejects (throws) when the store cannot be reached.
    */
   claimTicks(batch: ClaimBatch): Promise<ClaimResult[]>;
   /**
-   * Extends each lease from the store's now; false where the claim was taken over or finished (the
-   * run must stop). A running record the store no longer has (it lost its data) is written again.
+   * Extends each lease to the store's now + leaseMs (and the record's expiry with it); one answer
+   * per claim, in order. False, extending nothing, where the batch is late, the tick was taken
+   * over (another fence), finished, released, or its lease already ran out: the run must stop.
+   * A running record the store no longer has (it lost its data) is written again (true).
    */
   renewLeases(batch: RenewalBatch): Promise<boolean[]>;
   /**
-   * Records each outcome and keeps the record for its retention. Idempotent by (job, tick, fence);
-   * accepted after the lease ran out as long as no one took the tick over.
+   * Records each outcome (any outcome completes the tick) and keeps the record for its retention
+   * from now; one answer per run, in order. Idempotent by (job, tick, fence); accepted after the
+   * lease ran out as long as no one took the tick over; no deadline (the scheduler retries it
+   * until its lease would end). A record the store no longer has is written again, done.
    */
   completeRuns(batch: CompletionBatch): Promise<CompletionResult[]>;
-  /** Gives the ticks up unfinished so another replica may take them at once. */
+  /**
+   * Gives the ticks up unfinished so another replica may take them at once (with a larger fence).
+   * Only the owner's running claims under their fences are released; anything else is left alone.
+   * The record keeps its expiry: a takeover-only claim may take it until then.
+   */
   releaseClaims(owner: string, claims: readonly HeldClaim[]): Promise<void>;
-  /** The latest tick of the job that completed (any outcome), for catch-up after a restart. */
+  /**
+   * The latest tick of the job that completed (any outcome, in whatever order ticks completed),
+   * for catch-up after a restart; null when none did. Outlives the records.
+   */
   lastCompletedTick(job: string): Promise<number | null>;
   /**
    * Registers or refreshes the scheduler's instance id. Does not take over an id another live
