@@ -1,6 +1,6 @@
 // Deciding what to do with ticks that came due while nobody was looking: pure, no I/O.
 
-import { nextTickMs, type Schedule } from '../schedule/schedule.js';
+import { nextTickMs, type TickSource } from '../schedule/schedule.js';
 import type { RunTrigger } from './job.js';
 import type { NormalizedOptions } from './job-options.js';
 
@@ -20,8 +20,6 @@ export interface DuePlan {
   /** The first tick after now, when planning already found it. */
   upcoming?: number;
 }
-
-type TickSource = Pick<Schedule, 'next' | 'previous'>;
 
 /**
  * Plans the ticks of one job that are due at `nowMs`, starting at `firstDue` (<= now).

@@ -1,9 +1,10 @@
-// Step 4 of a tick, the claim: every tick due at one instant is claimed in one round trip per
-// batch. Each batch carries a deadline by the store's clock; the store refuses it after that
-// (`late`), and the scheduler stops waiting shortly after, so a store that was frozen or slow never
-// grants ticks to a scheduler that already reported them skipped. If such a grant still arrives
-// (the store handled the batch just before its deadline, the answer came late), it is released at
-// once, so another replica can take the tick over.
+// The claims' round trips (step 4 of a tick; claim.ts sends each run's claim here): every tick
+// due at one instant is claimed in one round trip per batch. Each batch carries a deadline by the
+// store's clock; the store refuses it after that (`late`), and the scheduler stops waiting shortly
+// after, so a store that was frozen or slow never grants ticks to a scheduler that already
+// reported them skipped. If such a grant still arrives (the store handled the batch just before
+// its deadline, the answer came late), it is released at once, so another replica can take the
+// tick over.
 
 import type { Clock } from './clock.js';
 import { type BatchLimits, Coalescer } from './coalescer.js';
@@ -22,6 +23,9 @@ export type ClaimAnswer =
   | { kind: 'slow' }
   /** Never sent: the scheduler stopped first. */
   | { kind: 'cancelled' };
+
+/** Claims per round trip, and round trips in flight (a pool of 8 connections serves claims, renewals and completions). */
+export const CLAIM_LIMITS: BatchLimits = { maxBatch: 1000, maxInFlight: 2 };
 
 interface PendingClaim {
   request: ClaimRequest;

@@ -1,7 +1,7 @@
-import type { AbortSource } from './abort-source.js';
-
 // Time as the scheduler sees it. The runtime never calls Date.now() or setTimeout directly, so a
 // VirtualClock can drive it in tests.
+
+import type { AbortSource } from './abort-source.js';
 
 export interface TimerHandle {
   cancel(): void;
@@ -19,7 +19,7 @@ export interface Clock {
 /** Node's timers cannot wait longer than 2^31-1 ms; longer waits are split (see SystemClock). */
 export const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
-/** The real clock. Timers are unref'd only if asked: a scheduler keeps its process alive. */
+/** The real clock. Its timers are not unref'd: a started scheduler keeps its process alive. */
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();

@@ -16,6 +16,11 @@ export interface BatchLimits {
   maxInFlight: number;
 }
 
+/** `limits` with at most `maxBatch` requests per round trip (the scheduler's `batchSize`). */
+export function cappedAt(limits: BatchLimits, maxBatch: number): BatchLimits {
+  return { ...limits, maxBatch: Math.min(limits.maxBatch, maxBatch) };
+}
+
 export class Coalescer<T> {
   private pending: T[] = [];
   private scheduled = false;

@@ -2,11 +2,14 @@
 // tick "running" there, and once the lease ends another replica takes it over and runs it again:
 // so a completion is retried, with backoff, for as long as the lease is held (the lease keeps
 // being renewed meanwhile). Completions due together go in one round trip. The store accepts a
-// completion again under the same fence, so a retry after a lost answer is harmless.
+// completion again under the same fence, so a retry after a lost answer is harmless. A run
+// cancelled by a shutdown or by remove() is not recorded: its claim is given back unfinished.
 
+import type { ClaimReleaser } from './claim-release.js';
 import { type Clock, sleep } from './clock.js';
 import { type BatchLimits, Coalescer } from './coalescer.js';
 import { withinDeadline } from './deadline.js';
+import { isCancelledFor } from './errors.js';
 import type { LeaseHandle } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import type { ClaimStore, CompletionResult, HeldClaim, RunOutcome } from './store.js';
@@ -33,6 +36,8 @@ const MAX_RETRY_MS = 1000;
 const MAX_WAIT_MS = 5000;
 /** The wait of the one attempt made after the lease is gone (the store decides by the fence). */
 const LAST_CHANCE_WAIT_MS = 1000;
+/** Completions per round trip, and round trips in flight (a pool of 8 connections serves claims, renewals and these). */
+export const COMPLETION_LIMITS: BatchLimits = { maxBatch: 1000, maxInFlight: 2 };
 
 export class CompletionRecorder {
   private readonly queue: Coalescer<PendingCompletion>;
@@ -44,8 +49,27 @@ export class CompletionRecorder {
     private readonly owner: string,
     private readonly logger: Logger,
     limits: BatchLimits,
+    private readonly releaser: Pick<ClaimReleaser, 'release'>,
   ) {
     this.queue = new Coalescer((items) => this.flush(items), limits.maxBatch, limits.maxInFlight);
+  }
+
+  /**
+   * Ends a run's claim, then its lease (held until the store has the outcome): a run cancelled by
+   * a shutdown or by remove() gives the tick back (`released`), so a replica still running may
+   * take it over at once; any other outcome is recorded (record()).
+   */
+  async finish(lease: LeaseHandle, outcome: RunOutcome, abortReason: unknown): Promise<CompletionStatus> {
+    try {
+      const given = isCancelledFor(abortReason, 'shutdown') || isCancelledFor(abortReason, 'removed');
+      if (given && outcome === 'cancelled') {
+        await this.releaser.release([lease.claim]);
+        return 'released';
+      }
+      return await this.record(lease, outcome);
+    } finally {
+      lease.release();
+    }
   }
 
   /**

@@ -84,6 +84,11 @@ export class RunCancelledError extends TickwiseError {
   }
 }
 
+/** Whether `error` (a run's abort reason) is a RunCancelledError for `reason`. */
+export function isCancelledFor(error: unknown, reason: CancelReason): boolean {
+  return error instanceof RunCancelledError && error.reason === reason;
+}
+
 /**
  * Throw from a handler to stop retrying: the run fails at once with the wrapped cause.
  * (p-retry's AbortError works the same way.)

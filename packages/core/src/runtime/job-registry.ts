@@ -1,5 +1,5 @@
-// Turning job definitions (add() and decorated methods) into validated JobRecords: step 1 of a tick
-// starts from here. All definition errors surface now, named after the job.
+// Turning job definitions (add() and decorated methods) into validated BuiltJobs (JobState wraps
+// each once registered): step 1 of a tick starts from here. All definition errors surface now, named after the job.
 
 import { cron } from '../schedule/cron-schedule.js';
 import { every } from '../schedule/every-schedule.js';

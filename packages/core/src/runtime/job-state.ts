@@ -86,10 +86,11 @@ export class JobState implements BuiltJob {
   readonly schedule: BuiltJob['schedule'];
   readonly options: BuiltJob['options'];
   readonly run: BuiltJob['run'];
-  /** Registration order: jobs due at the same instant start in this order (rotated per replica when several share a store: Scheduler.claimOrder). */
+  /** Registration order: jobs due at the same instant start in this order (rotated per replica when several share a store: TickQueue). */
   readonly order: number;
   readonly disabledReason: string | null;
   paused = false;
+  /** Its next tick's entry in the timer queue (TickQueue); null while none is queued. */
   entry: QueueEntry<JobState> | null = null;
   /** The next tick to fire (NaN when the schedule has ended). */
   nextTick = Number.NaN;

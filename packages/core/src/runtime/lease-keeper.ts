@@ -89,6 +89,9 @@ class LeaseFifo {
 
 const noop = () => {};
 
+/** Renewals per round trip, and round trips in flight. */
+export const RENEWAL_LIMITS: BatchLimits = { maxBatch: 1000, maxInFlight: 1 };
+
 export class LeaseKeeper {
   /** Leases waiting for their next renewal, by renewal interval, oldest first. */
   private readonly waiting = new Map<number, LeaseFifo>();

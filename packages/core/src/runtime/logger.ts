@@ -1,5 +1,6 @@
 // The logger the scheduler writes to: anything with debug/info/warn/error, called pino-style
-// as logger.info({ fields }, 'message'). The default writes nothing.
+// as logger.info({ fields }, 'message'). silentLogger (`logger: false`) writes nothing; the
+// default, warnings and errors on stderr, is default-logger.ts.
 
 export type LogFn = (fields: Record<string, unknown>, message: string) => void;
 

@@ -13,9 +13,10 @@ export class HandlerContext implements RunContext {
   readonly fence: number;
   readonly trigger: RunTrigger;
   readonly #abort: AbortSource;
-  readonly #logger: () => Logger;
+  readonly #logs: { logger(): Logger };
 
-  constructor(fields: Omit<RunContext, 'signal' | 'logger'>, abort: AbortSource, logger: () => Logger) {
+  /** `logs`: what builds the bound logger on first read (the run's ObservedRun). */
+  constructor(fields: Omit<RunContext, 'signal' | 'logger'>, abort: AbortSource, logs: { logger(): Logger }) {
     this.job = fields.job;
     this.scheduledAt = fields.scheduledAt;
     this.startedAt = fields.startedAt;
@@ -23,7 +24,7 @@ export class HandlerContext implements RunContext {
     this.fence = fields.fence;
     this.trigger = fields.trigger;
     this.#abort = abort;
-    this.#logger = logger;
+    this.#logs = logs;
   }
 
   get signal(): AbortSignal {
@@ -31,6 +32,6 @@ export class HandlerContext implements RunContext {
   }
 
   get logger(): Logger {
-    return this.#logger();
+    return this.#logs.logger();
   }
 }

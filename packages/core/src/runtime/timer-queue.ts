@@ -1,5 +1,6 @@
-// Step 2 of a tick: one timer for the whole scheduler, armed for the earliest entry of a min-heap.
-// No per-job timers, no polling: 100,000 idle jobs cost one pending timer.
+// One timer for many due times, armed for the earliest entry of a min-heap: the jobs' next ticks
+// (tick-queue.ts, step 2 of a tick), the ticks to ask about again (ask-again.ts) and the leases at
+// risk (lease-keeper.ts). No per-entry timers, no polling: 100,000 idle jobs cost one pending timer.
 
 import type { Clock, TimerHandle } from './clock.js';
 import { MinHeap } from './min-heap.js';

@@ -2,8 +2,6 @@
 // with secrets masked by default (error text often carries connection strings and tokens), and
 // the full message and stack only when the application asks for them (`errorDetail: 'full'`).
 
-import type { Logger } from '../runtime/logger.js';
-
 /**
  * What spans and log lines record of a failed run's error (the `errorDetail` scheduler option):
  *
@@ -119,21 +117,5 @@ export class ErrorRecorder {
       (logged as Error & { code?: string }).code = code;
     }
     return logged;
-  }
-
-  /** `logger` with every `err` field passed through {@link forLog}; child loggers too. */
-  wrapLogger(logger: Logger): Logger {
-    if (this.full) return logger;
-    const wrap =
-      (level: 'debug' | 'info' | 'warn' | 'error') =>
-      (fields: Record<string, unknown>, message: string): void => {
-        const safe = fields !== null && typeof fields === 'object' && 'err' in fields && fields.err !== undefined;
-        logger[level](safe ? { ...fields, err: this.forLog(fields.err) } : fields, message);
-      };
-    const wrapped: Logger = { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
-    if (typeof logger.child === 'function') {
-      wrapped.child = (bindings) => this.wrapLogger(logger.child!(bindings));
-    }
-    return wrapped;
   }
 }

@@ -2,6 +2,8 @@
 // the application installs an OpenTelemetry SDK. One trace per run: a root span `run <job>` with
 // a child span per attempt; skipped ticks are short spans `skip <job>`. The API itself is loaded
 // only once it can do something (otel-api.ts): until then spans are a local no-op.
+// Instrumentation is the runtime's telemetry RunObserver (runtime/run-observer.ts) by shape: the
+// types below say what it reads, and telemetry imports nothing of the runtime (no import cycle).
 
 import type {
   Attributes,
@@ -18,11 +20,6 @@ import type {
   TracerProvider,
   UpDownCounter,
 } from '@opentelemetry/api';
-import type { AttemptObserver } from '../runtime/attempts.js';
-import type { CompletionStatus } from '../runtime/completion.js';
-import { RunCancelledError } from '../runtime/errors.js';
-import type { JobInfo, RunTrigger } from '../runtime/job.js';
-import type { RunOutcome } from '../runtime/store.js';
 import { VERSION } from '../version.js';
 import * as A from './attributes.js';
 import { BUCKETS_CLAIM_DURATION, BUCKETS_JOB_DURATION, BUCKETS_JOB_LATENESS } from './buckets.js';
@@ -41,6 +38,55 @@ export interface TelemetryOptions {
 }
 
 type SpanKindName = NonNullable<TelemetryOptions['spanKind']>;
+
+/** What telemetry reads of a job (the runtime's JobInfo). */
+export interface TracedJob {
+  readonly name: string;
+  readonly schedule: string;
+  readonly timezone: string;
+  readonly owner?: string;
+}
+
+/** A tick that did not run (the runtime's SkippedTick); the skip span's trace id is written back. */
+export interface TracedSkip {
+  readonly job: TracedJob;
+  readonly tick: number;
+  readonly reason: string;
+  readonly count: number;
+  readonly at: number;
+  traceId: string | undefined;
+}
+
+/** A run that starts (the runtime's ObservedRun); its trace id is written back, for its log lines. */
+export interface TracedRun {
+  readonly job: TracedJob;
+  readonly functionName: string;
+  readonly tick: number;
+  readonly startedAt: number;
+  readonly trigger: string;
+  readonly fence: number;
+  /** The caller's span, for manual runs. */
+  readonly link: SpanContext | undefined;
+  traceId: string | undefined;
+}
+
+/** How a run ended (the runtime's RunEnd). */
+export interface TracedRunEnd {
+  readonly outcome: string;
+  readonly error: unknown;
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly finishedAt: number;
+  /** What became of the claim (`tickwise.claim.completion`). */
+  readonly completion: string;
+  readonly slow: boolean;
+}
+
+/** Watches one attempt (the runtime's AttemptObserver): the handler runs inside wrap(). */
+export interface AttemptSpan {
+  wrap<T>(fn: () => T): T;
+  end(error: unknown, at: number): void;
+}
 
 const spanKindOf = (otel: OtelApi, name: SpanKindName): SpanKind =>
   ({ server: otel.SpanKind.SERVER, internal: otel.SpanKind.INTERNAL, consumer: otel.SpanKind.CONSUMER })[name];
@@ -79,7 +125,8 @@ interface Instruments {
 /** Per-job attribute sets, built once: the hot path does not allocate them per run. */
 interface JobAttributes {
   job: Attributes;
-  outcome: Partial<Record<RunOutcome, Attributes>>;
+  /** By outcome. */
+  outcome: Record<string, Attributes>;
   /** By claim result, then by skip reason: both are small closed sets. */
   claim: Record<string, Attributes>;
   skip: Record<string, Attributes>;
@@ -88,7 +135,7 @@ interface JobAttributes {
 }
 
 export interface JobTelemetrySource {
-  info: JobInfo;
+  info: TracedJob;
   /** Epoch ms of the last success, if any. */
   lastSuccess: number | undefined;
 }
@@ -122,7 +169,7 @@ export class Instrumentation {
   private readonly spanKindName: SpanKindName;
   /** Undefined when metrics are off. */
   private readonly instruments: Instruments | undefined;
-  private readonly attributesByJob = new WeakMap<JobInfo, JobAttributes>();
+  private readonly attributesByJob = new WeakMap<TracedJob, JobAttributes>();
   /** What spans and logs record of errors (the scheduler's `errorDetail`). */
   readonly errors: ErrorRecorder;
   /**
@@ -222,7 +269,12 @@ export class Instrumentation {
     return instruments;
   }
 
-  private attributesOf(job: JobInfo): JobAttributes {
+  /** Whether claims are worth timing: only the claim-duration metric reads them. */
+  get timesClaims(): boolean {
+    return this.metered;
+  }
+
+  private attributesOf(job: TracedJob): JobAttributes {
     let attributes = this.attributesByJob.get(job);
     if (!attributes) {
       attributes = { job: { [A.ATTR_JOB_NAME]: job.name }, outcome: {}, claim: {}, skip: {}, missed: {} };
@@ -232,15 +284,7 @@ export class Instrumentation {
   }
 
   /** Starts the trace of a run; `link` is the caller's span for manual triggers. */
-  runStarted(input: {
-    job: JobInfo;
-    functionName: string;
-    tick: number;
-    startedAt: number;
-    trigger: RunTrigger;
-    fence: number;
-    link: SpanContext | undefined;
-  }): RunTrace {
+  runStarted(input: TracedRun): RunTrace {
     const { job } = input;
     const links: Link[] | undefined = input.link ? [{ context: input.link }] : undefined;
     const tracer = this.currentTracer();
@@ -272,15 +316,17 @@ export class Instrumentation {
       instruments.active.add(1, attributes.job);
       instruments.lateness.record(Math.max(0, input.startedAt - input.tick) / 1000, attributes.job);
     }
-    return new RunTrace(this, span, attributes, job.name, input.functionName, this.errors);
+    const trace = new RunTrace(this, span, attributes, job.name, input.functionName, this.errors);
+    input.traceId = trace.traceId;
+    return trace;
   }
 
   /** Records the end of a run in the metrics. */
-  runFinished(attributes: JobAttributes | null, outcome: RunOutcome, durationMs: number, slow: boolean): void {
+  runFinished(attributes: JobAttributes | null, outcome: string, durationMs: number, slow: boolean): void {
     const instruments = this.instruments;
     if (!attributes || !instruments) return;
     attributes.outcome[outcome] ??= { ...attributes.job, [A.ATTR_RUN_OUTCOME]: outcome };
-    const withOutcome = attributes.outcome[outcome] as Attributes;
+    const withOutcome = attributes.outcome[outcome];
     instruments.runs.add(1, withOutcome);
     instruments.duration.record(durationMs / 1000, withOutcome);
     instruments.active.add(-1, attributes.job);
@@ -315,8 +361,12 @@ export class Instrumentation {
     return { span, context: trace.setSpan(parentContext, span) };
   }
 
-  /** A short span for a tick that did not run; returns its trace id for the log line. */
-  tickSkipped(job: JobInfo, tick: number, reason: string, count: number, at: number): string | undefined {
+  /** A short span for a tick that did not run; its trace id is written to `skip` for the log line. */
+  tickSkipped(skip: TracedSkip): void {
+    skip.traceId = this.skipTraced(skip);
+  }
+
+  private skipTraced({ job, tick, reason, count, at }: TracedSkip): string | undefined {
     if (this.instruments) {
       const attributes = this.attributesOf(job);
       attributes.skip[reason] ??= { ...attributes.job, [A.ATTR_SKIP_REASON]: reason };
@@ -346,7 +396,8 @@ export class Instrumentation {
     return span.spanContext().traceId;
   }
 
-  claimFinished(job: JobInfo, durationMs: number, result: string): void {
+  /** Records a claim's round trip in the claim-duration metric. */
+  claimAnswered(job: TracedJob, durationMs: number, result: string): void {
     if (!this.instruments) return;
     const attributes = this.attributesOf(job);
     attributes.claim[result] ??= { ...attributes.job, [A.ATTR_CLAIM_RESULT]: result };
@@ -354,7 +405,10 @@ export class Instrumentation {
   }
 }
 
-/** The trace of one run: its root span, and a span per attempt. */
+/**
+ * The trace of one run (its RunObservation): its root span, and a span per attempt. Its methods
+ * get the run as their first argument, like every RunObservation's; the trace already knows it.
+ */
 export class RunTrace {
   constructor(
     private readonly instrumentation: Instrumentation,
@@ -381,7 +435,7 @@ export class RunTrace {
   readonly traceId: string | undefined;
 
   /** Starts an attempt span; the handler runs inside it (AttemptTrace.wrap), so spans it creates are its children. */
-  attempt(attempt: number, at: number): AttemptObserver {
+  attemptStarted(_run: unknown, attempt: number, at: number): AttemptSpan {
     if (!this.traced) return UNTRACED_ATTEMPT;
     const { span, context: attemptContext } = this.instrumentation.startAttemptSpan(
       this.span,
@@ -393,18 +447,20 @@ export class RunTrace {
     return new AttemptTrace(span, attemptContext, this.errors);
   }
 
-  event(name: string, attributes?: Attributes, at?: number): void {
-    if (this.span.isRecording()) this.span.addEvent(name, attributes, at);
+  leaseRenewed(_run: unknown, at: number): void {
+    if (this.span.isRecording()) this.span.addEvent(A.EVENT_LEASE_RENEWED, undefined, at);
   }
 
-  end(
-    outcome: RunOutcome,
-    error: unknown,
-    durationMs: number,
-    attempts: number,
-    at: number,
-    completion: CompletionStatus,
-    slow = false,
+  /** Recorded by the attempt's span, which ends with the error. */
+  attemptFailed(): void {}
+
+  strayReturned(): void {}
+
+  completionUnrecorded(): void {}
+
+  runEnded(
+    _run: unknown,
+    { outcome, error, durationMs, attempts, finishedAt: at, completion, slow }: TracedRunEnd,
   ): void {
     if (this.span.isRecording()) {
       const { SpanStatusCode } = otelApi();
@@ -426,12 +482,12 @@ export class RunTrace {
 }
 
 /** The attempt of a run without a trace: the handler runs in the caller's context, nothing is recorded. */
-const UNTRACED_ATTEMPT: AttemptObserver = {
+const UNTRACED_ATTEMPT: AttemptSpan = {
   wrap: (fn) => fn(),
   end: () => {},
 };
 
-export class AttemptTrace implements AttemptObserver {
+export class AttemptTrace implements AttemptSpan {
   constructor(
     readonly span: Span,
     private readonly attemptContext: Context,
@@ -450,9 +506,12 @@ export class AttemptTrace implements AttemptObserver {
         this.span.setStatus({ code: SpanStatusCode.OK });
       } else {
         const type = errorType(error);
+        // By class name, as error.type reads it: telemetry does not import the runtime's errors.
         if (type === 'JobTimeoutError') this.span.addEvent(A.EVENT_TIMEOUT, undefined, at);
-        if (error instanceof RunCancelledError) {
-          this.span.addEvent(A.EVENT_CANCELLED, { [A.ATTR_CANCEL_REASON]: error.reason }, at);
+        if (type === 'RunCancelledError') {
+          // (An Error: errorType() names only Errors by their class.)
+          const { reason } = error as { reason?: unknown };
+          if (typeof reason === 'string') this.span.addEvent(A.EVENT_CANCELLED, { [A.ATTR_CANCEL_REASON]: reason }, at);
         }
         recordError(this.span, error, at, this.errors);
       }
