@@ -37,10 +37,6 @@ export class TimerQueue<T> {
     private readonly onDue: (entries: QueueEntry<T>[], nowMs: number) => void,
   ) {}
 
-  get size(): number {
-    return this.heap.size;
-  }
-
   start(): void {
     this.running = true;
     this.arm();
