@@ -3,7 +3,7 @@
 // them. Plans come from auto_explain (ANALYZE, BUFFERS, nested statements), so the statements
 // inside the claim function are shown as the store really runs them.
 
-import type { ClaimRequest, HeldClaim } from '@tickwise/core';
+import type { ClaimRequest, HeldClaim } from '@tickwise/core/store';
 import { migrate, PostgresStore } from '@tickwise/postgres';
 import pg from 'pg';
 

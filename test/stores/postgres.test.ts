@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ClaimBatch, ClaimRequest } from '@tickwise/core';
 import { StoreError } from '@tickwise/core';
+import type { ClaimBatch, ClaimRequest } from '@tickwise/core/store';
 import { storeContract } from '@tickwise/core/store-tests';
 import { migrate, migrationSql, PostgresStore, SCHEMA_VERSION } from '@tickwise/postgres';
 import pg from 'pg';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ClaimResult, type ClaimStore, MemoryStore, StoreError } from '@tickwise/core';
+import { type ClaimStore, MemoryStore, StoreError } from '@tickwise/core';
+import type { ClaimResult } from '@tickwise/core/store';
 import { storeContract } from '@tickwise/core/store-tests';
 import { RedisStore } from '@tickwise/redis';
 import { Redis } from 'ioredis';

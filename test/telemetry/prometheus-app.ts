@@ -6,8 +6,9 @@
 
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { ClaimBatch, ClaimStore } from '@tickwise/core';
+import type { ClaimStore } from '@tickwise/core';
 import { every, MemoryStore, Scheduler } from '@tickwise/core';
+import type { ClaimBatch } from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import { TRUE_VALUES } from './prometheus-truth.js';
 

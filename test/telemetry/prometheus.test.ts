@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BUCKETS_CLAIM_DURATION, BUCKETS_JOB_DURATION, BUCKETS_JOB_LATENESS } from '@tickwise/core';
+import { BUCKETS_CLAIM_DURATION, BUCKETS_JOB_DURATION, BUCKETS_JOB_LATENESS } from '@tickwise/core/telemetry';
 import { type ExampleProcess, startExample } from '../helpers/example-process.js';
 import { freePort, requireTool, sleep } from '../helpers/services.js';
 import { TRUE_VALUES } from './prometheus-truth.js';

@@ -1,4 +1,4 @@
-// Bundles core's five entry points (., ./schedule, ./options, ./testing, ./store-tests) into dist/
+// Bundles core's entry points (., ./schedule, ./options, ./testing, ./store-tests, ./telemetry, ./store) into dist/
 // with esbuild, code shared between them split into dist/chunks/ so each class exists once (a
 // ScheduleError from '@tickwise/core/schedule' is the one '@tickwise/core' exports). Why: Node's
 // ESM loader pays per module file, and core is ~60 small modules: one file per entry point plus
@@ -14,6 +14,8 @@ await build({
     'src/options/index.ts',
     'src/testing/index.ts',
     'src/store-tests/index.ts',
+    'src/telemetry/index.ts',
+    'src/store/index.ts',
   ],
   outdir: 'dist',
   outbase: 'src',

@@ -2,20 +2,19 @@
 // database's clock; no session state (no SET, no session locks, no named statements), so it
 // works through PgBouncer in transaction mode.
 
-import {
-  type BeatResult,
-  type ClaimBatch,
-  type ClaimRefusal,
-  type ClaimResult,
-  type ClaimStore,
-  type CompletionBatch,
-  type CompletionResult,
-  type HeldClaim,
-  type InstanceBeat,
-  type RenewalBatch,
-  StoreError,
-  type StoreLimits,
-} from '@tickwise/core';
+import { type ClaimStore, StoreError } from '@tickwise/core';
+import type {
+  BeatResult,
+  ClaimBatch,
+  ClaimRefusal,
+  ClaimResult,
+  CompletionBatch,
+  CompletionResult,
+  HeldClaim,
+  InstanceBeat,
+  RenewalBatch,
+  StoreLimits,
+} from '@tickwise/core/store';
 import pg from 'pg';
 import { CLOCK_MS, type ResolvedNames, resolveNames, SCHEMA_VERSION, type TableNames } from './migration.js';
 

@@ -1,20 +1,19 @@
 // RedisStore: the ClaimStore on Redis (ioredis), standalone or Cluster. One Lua script call per
 // batch (per hash slot on a Cluster), decided by the Redis server's clock.
 
-import {
-  type BeatResult,
-  type ClaimBatch,
-  type ClaimRefusal,
-  type ClaimResult,
-  type ClaimStore,
-  type CompletionBatch,
-  type CompletionResult,
-  type HeldClaim,
-  type InstanceBeat,
-  type RenewalBatch,
-  StoreError,
-  type StoreLimits,
-} from '@tickwise/core';
+import { type ClaimStore, StoreError } from '@tickwise/core';
+import type {
+  BeatResult,
+  ClaimBatch,
+  ClaimRefusal,
+  ClaimResult,
+  CompletionBatch,
+  CompletionResult,
+  HeldClaim,
+  InstanceBeat,
+  RenewalBatch,
+  StoreLimits,
+} from '@tickwise/core/store';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { bucketOf, KeySpace } from './keys.js';
 import { CLAIM, COMPLETE, HEARTBEAT, LEAVE, RELEASE, RENEW } from './scripts.js';

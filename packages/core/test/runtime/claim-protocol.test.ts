@@ -3,20 +3,15 @@
 // without answers, the clock offset, instance ids, stop() called twice.
 
 import assert from 'node:assert/strict';
-import {
-  at,
-  type BeatResult,
-  type ClaimBatch,
-  type ClaimStore,
-  type CompletionBatch,
-  every,
-  type HeldClaim,
-  type InstanceBeat,
-  MemoryStore,
-  type RenewalBatch,
-  type RunContext,
-  Scheduler,
-} from '@tickwise/core';
+import { at, type ClaimStore, every, MemoryStore, type RunContext, Scheduler } from '@tickwise/core';
+import type {
+  BeatResult,
+  ClaimBatch,
+  CompletionBatch,
+  HeldClaim,
+  InstanceBeat,
+  RenewalBatch,
+} from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import { type HarnessOptions, harness, job } from '../helpers/harness.js';
 

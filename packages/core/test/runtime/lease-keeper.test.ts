@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ClaimStore, type HeldClaim, MemoryStore, type RenewalBatch } from '@tickwise/core';
+import { type ClaimStore, MemoryStore } from '@tickwise/core';
+import type { HeldClaim, RenewalBatch } from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import { type LeaseHandle, LeaseKeeper } from '../../src/runtime/lease-keeper.js';
 

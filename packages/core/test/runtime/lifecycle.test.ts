@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  at,
-  type ClaimBatch,
-  type ClaimStore,
-  every,
-  type HeldClaim,
-  MemoryStore,
-  type RunContext,
-} from '@tickwise/core';
+import { at, type ClaimStore, every, MemoryStore, type RunContext } from '@tickwise/core';
+import type { ClaimBatch, HeldClaim } from '@tickwise/core/store';
 import { harness, job } from '../helpers/harness.js';
 
 describe('stop({ graceMs })', () => {

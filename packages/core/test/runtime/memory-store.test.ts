@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type ClaimRequest, MemoryStore } from '@tickwise/core';
+import { MemoryStore } from '@tickwise/core';
+import type { ClaimRequest } from '@tickwise/core/store';
 
 // The contract every store keeps runs against the MemoryStore in test/stores/; these are the
 // MemoryStore's own workings, on a clock the test sets.

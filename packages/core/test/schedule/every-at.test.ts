@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { at, every, parseDuration, ScheduleError } from '@tickwise/core';
+import { at, every, ScheduleError } from '@tickwise/core';
+import { parseDuration } from '@tickwise/core/schedule';
 
 describe('every()', () => {
   it('ticks on the epoch grid by default, so every replica computes the same ticks', () => {

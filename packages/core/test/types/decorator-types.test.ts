@@ -58,3 +58,15 @@ describe('decorator types: a job method must be callable as (ctx: RunContext) =>
     assert.deepEqual(typeErrors(['decorators.ts', 'private-legacy.ts'], true), []);
   });
 });
+
+describe('the public API, by entry point (type-level tests)', function () {
+  this.timeout(120_000);
+
+  it('the fixture holds the cases', () => {
+    assert.equal(expectations('public-api.ts'), 5);
+  });
+
+  it('each entry point offers what it should and the root does not offer the rest: every @ts-expect-error errors, nothing else does', () => {
+    assert.deepEqual(typeErrors(['public-api.ts'], false), []);
+  });
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ClaimRequest, HeldClaim } from '@tickwise/core';
 import { RunCancelledError } from '@tickwise/core';
+import type { ClaimRequest, HeldClaim } from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import { type AskKind, type TakeoverAsk, TickClaim } from '../../../src/runtime/claim.js';
 import type { ClaimAnswer } from '../../../src/runtime/claim-batcher.js';

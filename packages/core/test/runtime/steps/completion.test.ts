@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type CompletionBatch, type HeldClaim, MemoryStore, RunCancelledError } from '@tickwise/core';
+import { MemoryStore, RunCancelledError } from '@tickwise/core';
+import type { CompletionBatch, HeldClaim } from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import { CompletionRecorder } from '../../../src/runtime/completion.js';
 import type { LeaseHandle } from '../../../src/runtime/lease-keeper.js';

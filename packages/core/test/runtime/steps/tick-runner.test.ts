@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { type CompletionStatus, type HeldClaim, RunCancelledError } from '@tickwise/core';
+import { type CompletionStatus, RunCancelledError } from '@tickwise/core';
+import type { HeldClaim } from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import type { JobState, RunResult } from '../../../src/runtime/job-state.js';
 import type { LeaseHandle } from '../../../src/runtime/lease-keeper.js';
