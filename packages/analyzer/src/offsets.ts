@@ -14,10 +14,6 @@ export class Offsets {
     return new Offsets(found.sort((a, b) => a - b));
   }
 
-  get isEmpty(): boolean {
-    return this.sorted.length === 0;
-  }
-
   /** Whether an offset lies in [pos, end). */
   within(pos: number, end: number): boolean {
     let low = 0;
