@@ -8,6 +8,7 @@ import { AbortSource } from './abort-source.js';
 import { type Clock, sleep } from './clock.js';
 import { JobTimeoutError, NonRetryableError, RunCancelledError } from './errors.js';
 import type { NormalizedOptions } from './job-options.js';
+import { isThenable } from './listener-guard.js';
 import type { RunOutcome } from './store.js';
 
 export interface AttemptsInput {
@@ -60,14 +61,6 @@ const SUCCEEDED_AT_ONCE: AttemptsResult = Object.freeze({
   attempts: 1,
   handlerStillRunning: false,
 });
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 /** p-retry's formula, computed here so the wait can run on our clock. */
 export function backoffDelay(retry: NormalizedOptions['retry'], failedAttempt: number, random = Math.random): number {

@@ -3,14 +3,7 @@
 
 import { UnexpectedResultError } from './errors.js';
 import type { NormalizedExpectation } from './job-options.js';
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
+import { isThenable } from './listener-guard.js';
 
 /** Passes the handler's return value (or what its promise resolves to) to `keep`, unchanged otherwise. */
 export function keepingResult(value: unknown, keep: (result: unknown) => void): unknown {
