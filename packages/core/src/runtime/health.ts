@@ -2,9 +2,9 @@
 // Pure: computed from job state, the schedule and the clock; the store ping is passed in.
 
 import { nextTickMs, type Schedule } from '../schedule/schedule.js';
-import type { JobInfo, RunTrigger } from './job.js';
+import type { JobInfo } from './job.js';
 import type { NormalizedExpectation } from './job-options.js';
-import type { RunOutcome } from './store.js';
+import type { LastRunSnapshot } from './job-state.js';
 
 export type HealthStatus = 'ok' | 'degraded' | 'failing';
 
@@ -36,15 +36,7 @@ export interface JobHealth {
   disabledReason?: string;
   paused: boolean;
   nextRun: Date | null;
-  lastRun: {
-    tick: Date;
-    outcome: RunOutcome;
-    durationMs: number;
-    finishedAt: Date;
-    trigger: RunTrigger;
-    /** Present (true) when the run took longer than `expect.duration`. */
-    slow?: true;
-  } | null;
+  lastRun: LastRunSnapshot | null;
   lastSuccess: Date | null;
   consecutiveFailures: number;
   /** Two ticks have passed (plus grace) since the last success — or since the scheduler started. */
