@@ -62,6 +62,25 @@ function faultyStore(clock: VirtualClock, options: { durable?: boolean; offsetMs
   return { store, memory, faults, calls, hung };
 }
 
+/** The 00:00:00 tick of `job`, claimed (40 s lease, exclusive) by a replica that then died. */
+async function holdAsDeadReplica(memory: MemoryStore, clock: VirtualClock, job: string): Promise<void> {
+  await memory.claimTicks({
+    owner: 'dead/1',
+    deadline: clock.now() + 5000,
+    maxEarlyMs: 0,
+    requests: [
+      {
+        job,
+        tick: Date.parse('2026-01-05T00:00:00Z'),
+        leaseMs: 40_000,
+        exclusive: true,
+        retainMs: 120_000,
+        takeoverOnly: false,
+      },
+    ],
+  });
+}
+
 /** A harness whose store is a faultyStore on its clock. */
 function faultyHarness(options: Omit<HarnessOptions, 'store'> = {}, storeOptions: { offsetMs?: number } = {}) {
   let made: ReturnType<typeof faultyStore> | undefined;
@@ -622,21 +641,7 @@ describe('takeovers', () => {
     const parts = faultyStore(clock, { durable: true });
     // A holder claimed the 00:00:00 tick of an every-minute job and died (no renewals); every
     // replica that saw the tick come has gone too (a rolling deploy).
-    await parts.memory.claimTicks({
-      owner: 'dead/1',
-      deadline: clock.now() + 5000,
-      maxEarlyMs: 0,
-      requests: [
-        {
-          job: 'probe',
-          tick: Date.parse('2026-01-05T00:00:00Z'),
-          leaseMs: 40_000,
-          exclusive: true,
-          retainMs: 120_000,
-          takeoverOnly: false,
-        },
-      ],
-    });
+    await holdAsDeadReplica(parts.memory, clock, 'probe');
     await clock.advance('30s');
     const scheduler = new Scheduler({ store: parts.store, clock, env: {}, instanceId: 'new' });
     const starts: string[] = [];
@@ -658,21 +663,7 @@ describe('takeovers', () => {
     const parts = faultyStore(clock, { durable: true });
     // The dead holder has held 00:00:00 since it came (a run longer than the period, renewed until
     // it died at 00:00:50); the 00:00:20 tick was skipped as overlap; the new replica starts at 00:00:25.
-    await parts.memory.claimTicks({
-      owner: 'dead/1',
-      deadline: clock.now() + 5000,
-      maxEarlyMs: 0,
-      requests: [
-        {
-          job: 'slow-start',
-          tick: Date.parse('2026-01-05T00:00:00Z'),
-          leaseMs: 40_000,
-          exclusive: true,
-          retainMs: 120_000,
-          takeoverOnly: false,
-        },
-      ],
-    });
+    await holdAsDeadReplica(parts.memory, clock, 'slow-start');
     await clock.advance('25s');
     const scheduler = new Scheduler({ store: parts.store, clock, env: {}, instanceId: 'new', logger: false });
     const starts: string[] = [];
