@@ -25,6 +25,11 @@ function entries(dir, pkg) {
   return found;
 }
 
+/** What an export stands for: the declaration behind a re-export. */
+function declared(symbol, checker) {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
 /** An export written `export { type X }` or `export type { X }`: only its type is public there. */
 function isTypeOnlyExport(symbol) {
   const declaration = symbol.declarations?.[0];
@@ -37,13 +42,13 @@ function isTypeOnlyExport(symbol) {
 
 function kindOf(symbol, checker) {
   if (isTypeOnlyExport(symbol)) {
-    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const target = declared(symbol, checker);
     if (target.flags & ts.SymbolFlags.Interface) return 'interface';
     return target.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Variable | ts.SymbolFlags.Function)
       ? 'type of a value'
       : 'type';
   }
-  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const target = declared(symbol, checker);
   const f = target.flags;
   if (f & ts.SymbolFlags.Class) return 'class';
   if (f & ts.SymbolFlags.Function) return 'function';
@@ -57,7 +62,7 @@ function kindOf(symbol, checker) {
 
 /** Public member names of a class (static ones marked), or property names of an interface / object type. */
 function membersOf(symbol, checker) {
-  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const target = declared(symbol, checker);
   const kind =
     target.flags & ts.SymbolFlags.Class ? 'class' : target.flags & ts.SymbolFlags.Interface ? 'interface' : 'other';
   const declaration = target.declarations?.[0];
