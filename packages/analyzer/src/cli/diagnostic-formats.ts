@@ -1,6 +1,7 @@
 // Diagnostics as text (file:line:col: error TW103: …), JSON, or GitHub Actions annotations.
 
 import type { AnalyzerDiagnostic } from '../model.js';
+import { workflowCommand } from './workflow-commands.js';
 
 export type DiagnosticFormat = 'text' | 'json' | 'github';
 
@@ -15,10 +16,6 @@ function location(d: AnalyzerDiagnostic) {
     endColumn: d.span.endCharacter + 1,
   };
 }
-
-// GitHub workflow commands: data escapes %, CR, LF; properties also ',' and ':'.
-const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 export function formatDiagnostics(diagnostics: readonly AnalyzerDiagnostic[], format: DiagnosticFormat): string {
   if (format === 'json') {
@@ -44,15 +41,11 @@ export function formatDiagnostics(diagnostics: readonly AnalyzerDiagnostic[], fo
     .map((d) => {
       const { line, column, endLine, endColumn } = location(d);
       if (format === 'github') {
-        const properties = [
-          `file=${escapeProperty(d.file)}`,
-          `line=${line}`,
-          `col=${column}`,
-          `endLine=${endLine}`,
-          `endColumn=${endColumn}`,
-          `title=${escapeProperty(`Tickwise ${d.code}`)}`,
-        ].join(',');
-        return `::${d.severity} ${properties}::${escapeData(d.message)}`;
+        return workflowCommand(
+          d.severity,
+          { file: d.file, line, col: column, endLine, endColumn, title: `Tickwise ${d.code}` },
+          d.message,
+        );
       }
       return `${d.file}:${line}:${column}: ${d.severity} ${d.code}: ${d.message}`;
     })

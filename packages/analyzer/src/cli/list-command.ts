@@ -3,8 +3,8 @@
 
 import { describeJob } from '../describe-job.js';
 import { summarizeExpectation } from '../expectations.js';
+import { displayZone, scheduleText, zoneText } from '../job-text.js';
 import { FRAMEWORK_LABEL } from '../library-semantics.js';
-import { isDynamic, type JobDeclaration } from '../model.js';
 import { analyzeFiles } from '../node/workspace.js';
 import { nextRunsOf } from '../schedule-of.js';
 import { formatInZone, formatRelative, isoSeconds } from '../time-format.js';
@@ -20,14 +20,6 @@ export interface ListOptions {
   config?: string;
   /** The zone assumed for jobs that run in the server's local zone; default this machine's. */
   serverZone?: string;
-}
-
-function scheduleText(job: JobDeclaration): string {
-  const { schedule } = job;
-  if (schedule.dynamic) return `(dynamic) ${schedule.expression} — ${schedule.reason}`;
-  if (schedule.kind === 'interval') return `every ${schedule.text} ms from start-up`;
-  if (schedule.kind === 'timeout') return `once, ${schedule.text} ms after start-up`;
-  return schedule.text;
 }
 
 export function listCommand(options: ListOptions, io: CliIo): number {
@@ -52,22 +44,12 @@ export function listCommand(options: ListOptions, io: CliIo): number {
     return 0;
   }
   const rows = jobs.map((job) => {
-    const timer = !job.schedule.dynamic && (job.schedule.kind === 'interval' || job.schedule.kind === 'timeout');
-    const zone = timer
-      ? '-'
-      : isDynamic(job.timezone)
-        ? `(dynamic) ${job.timezone.dynamic}`
-        : job.zoneRule === 'server-local'
-          ? `${job.timezone} (server local)`
-          : job.timezone;
     const [next] = nextRunsOf(job, 1, options.now);
-    const nextText = next
-      ? `${formatInZone(next, typeof job.timezone === 'string' ? job.timezone : 'UTC')} (${formatRelative(next, options.now)})`
-      : '-';
+    const nextText = next ? `${formatInZone(next, displayZone(job))} (${formatRelative(next, options.now)})` : '-';
     return [
       job.framework === 'tickwise' ? job.name : `${job.name} [${FRAMEWORK_LABEL[job.framework]}]`,
       scheduleText(job),
-      zone,
+      zoneText(job),
       nextText,
       `${job.file}:${job.span.line + 1}`,
       job.owner ?? '-',

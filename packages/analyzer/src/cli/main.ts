@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tickwise` command: list, check, next. Exit codes: 0 fine, 1 errors found, 2 bad usage.
+// The `tickwise` command: list, check, next, migrate, diff. Exit codes: 0 fine, 1 errors found, 2 bad usage.
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,8 @@ import { isKnownTimeZone } from '@tickwise/core/schedule';
 import { UsageError } from '../node/usage-error.js';
 import { checkCommand } from './check-command.js';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './diagnostic-formats.js';
+import { diffCommand } from './diff-command.js';
+import { DIFF_FORMATS, type DiffFormat } from './diff-formats.js';
 import type { CliIo } from './io.js';
 import { listCommand } from './list-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -20,13 +22,16 @@ const USAGE = `Usage:
   tickwise migrate nestjs-schedule [paths...] [--write] [--check] [--timezone <zone>]
                                                        rewrite @nestjs/schedule jobs to Tickwise (a dry run, printing
                                                        the plan, unless --write; --check: exit code 1 while items are left)
+  tickwise diff <git-ref> [paths...] [--format text|json|github] [-n <runs>]
+                                                       jobs added, removed, rescheduled or re-owned since the ref (working
+                                                       tree vs. commit), with next runs before/after and DST notes
 
 Options:
   --root <dir>      the project (check, migrate): wiring is decided over all its files (default: nearest package.json)
   --timezone <zone> migrate: the IANA zone the servers run in (@nestjs/schedule reads a cron without timeZone in it)
   --config <file>   include/exclude patterns, wrapper decorators (default: tickwise.config.json or package.json "tickwise")
   --now <ISO date>  compute next runs from this instant instead of the clock (reproducible output)
-  --server-zone <zone>  list, check: the zone your servers run in, for @nestjs/schedule, node-cron, croner,
+  --server-zone <zone>  list, check, diff: the zone your servers run in, for @nestjs/schedule, node-cron, croner,
                     cron, node-schedule and toad-scheduler jobs without a zone (default: this machine's)
   -h, --help        this help
   -v, --version     the version
@@ -104,7 +109,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         onlyFor('check', 'migrate');
         onlyFor('timezone', 'migrate (for next: --tz)');
         onlyFor('root', 'check or tickwise migrate');
-        onlyFor('format', 'check');
+        onlyFor('format', 'check or tickwise diff');
         onlyFor('tz', 'next');
         checkServerZone(values['server-zone']);
         return listCommand(
@@ -124,7 +129,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         onlyFor('timezone', 'migrate');
         onlyFor('json', 'list (for check: --format json)');
         onlyFor('tz', 'next');
-        onlyFor('n', 'list or tickwise next');
+        onlyFor('n', 'list, tickwise next or tickwise diff');
         const format = (values.format ?? 'text') as DiagnosticFormat;
         if (!DIAGNOSTIC_FORMATS.includes(format)) {
           throw new UsageError(`--format must be one of ${DIAGNOSTIC_FORMATS.join(', ')}, got '${values.format}'`);
@@ -148,8 +153,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         onlyFor('timezone', 'migrate (for next: --tz)');
         onlyFor('root', 'check or tickwise migrate');
         onlyFor('json', 'list');
-        onlyFor('format', 'check');
-        onlyFor('server-zone', 'list or tickwise check');
+        onlyFor('format', 'check or tickwise diff');
+        onlyFor('server-zone', 'list, tickwise check or tickwise diff');
         if (rest.length !== 1)
           throw new UsageError('tickwise next takes one schedule, in quotes: tickwise next "0 9 * * 1-5"');
         const timezone = values.tz ?? 'UTC';
@@ -184,8 +189,36 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io,
         );
       }
+      case 'diff': {
+        onlyFor('write', 'migrate');
+        onlyFor('check', 'migrate');
+        onlyFor('timezone', 'migrate');
+        onlyFor('root', 'check or tickwise migrate');
+        onlyFor('json', 'list (for diff: --format json)');
+        onlyFor('tz', 'next');
+        const [ref, ...paths] = rest;
+        if (ref === undefined)
+          throw new UsageError('tickwise diff takes the git ref to compare with: tickwise diff main [paths...]');
+        const format = (values.format ?? 'text') as DiffFormat;
+        if (!DIFF_FORMATS.includes(format)) {
+          throw new UsageError(`--format must be one of ${DIFF_FORMATS.join(', ')}, got '${values.format}'`);
+        }
+        checkServerZone(values['server-zone']);
+        return diffCommand(
+          {
+            ref,
+            paths,
+            format,
+            count: positiveInteger(values.n, '-n', 3),
+            now,
+            ...(config && { config }),
+            ...(values['server-zone'] && { serverZone: values['server-zone'] }),
+          },
+          io,
+        );
+      }
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, check, next, migrate)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, check, next, migrate, diff)`);
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
