@@ -8,6 +8,7 @@ import { JobCodeLensProvider } from './host/codelens.js';
 import { registerCommands } from './host/commands.js';
 import { JobsController } from './host/controller.js';
 import { ScheduleHoverProvider } from './host/hover.js';
+import { ScanStatus } from './host/scan-status.js';
 import { JobsTreeProvider } from './host/tree.js';
 
 const SELECTOR: vscode.DocumentSelector = [
@@ -25,13 +26,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const controller = new JobsController(log);
   const tree = new JobsTreeProvider(controller);
   const lenses = new JobCodeLensProvider(controller);
+  const views = ['tickwise.jobs', 'tickwise.jobs.explorer'].map((id) => ({
+    id,
+    view: vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true }),
+  }));
+  for (const { view } of views) tree.watch(view);
   context.subscriptions.push(
     log,
     controller,
     tree,
     lenses,
-    vscode.window.createTreeView('tickwise.jobs', { treeDataProvider: tree, showCollapseAll: true }),
-    vscode.window.createTreeView('tickwise.jobs.explorer', { treeDataProvider: tree, showCollapseAll: true }),
+    ...views.map(({ view }) => view),
+    new ScanStatus(controller, views),
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
     vscode.languages.registerHoverProvider(SELECTOR, new ScheduleHoverProvider(controller)),
     ...registerCommands(controller, tree),

@@ -8,7 +8,7 @@ import { checkDecoratorMapping, type JobDeclaration } from '@tickwise/analyzer';
 import { isKnownTimeZone } from '@tickwise/core/schedule';
 import { zoneSetting } from '../src/service/dates.js';
 import { JobIndex } from '../src/service/job-index.js';
-import { hoverMarkdown, lensTitle, treeDescription } from '../src/service/presentation.js';
+import { hoverMarkdown, lensTitle } from '../src/service/presentation.js';
 import { canonicalUri, folderDecorators, WorkspaceFiles } from '../src/service/workspace-files.js';
 
 const NOW = new Date('2026-11-30T18:00:00Z');
@@ -145,7 +145,7 @@ describe('extension service: cross-file constants through the WorkspaceFiles cac
     const [job] = index.jobs();
     assert.equal(job?.job.dialect, 'cron@2 (@nestjs/schedule 3): months 0-11');
     assert.deepEqual(index.diagnosticsOf(`${W}/src/jobs.ts`), []);
-    assert.match(treeDescription(job?.job as JobDeclaration, NOW), /January/);
+    assert.match(hoverMarkdown(job?.job as JobDeclaration, { now: NOW, localZone: 'UTC' }), /January/);
     // The lockfile moves to @nestjs/schedule 4.1: re-analysed, month 0 is an error again.
     const lock = `${W}/yarn.lock`;
     const readers = files.setText(lock, '"@nestjs/schedule@^3.0.0":\n  version "4.1.0"\n');

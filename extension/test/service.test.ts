@@ -5,10 +5,11 @@ import { JobIndex } from '../src/service/job-index.js';
 import { escapeMarkdown, inlineCode } from '../src/service/markdown.js';
 import {
   hoverMarkdown,
+  jobDescription,
   lensTitle,
+  nextRun,
   nextRunsText,
   previewMarkdown,
-  treeDescription,
 } from '../src/service/presentation.js';
 import { buildTree } from '../src/service/tree-model.js';
 
@@ -77,12 +78,13 @@ describe('extension service: what the editor shows', () => {
       lensTitle(digest, NOW),
       'At 09:00, Monday through Friday (Europe/Berlin) — next: Tue 1 Dec 09:00, in 14h · owner data-team',
     );
-    assert.equal(lensTitle(heartbeat, NOW), 'Every 1 minute 30 seconds — next: Mon 30 Nov 18:01, in 1m 30s');
+    assert.equal(lensTitle(heartbeat, NOW), 'Every 1 minute 30 seconds — next: Mon 30 Nov 18:01, in 1m');
     assert.equal(lensTitle(configured, NOW), 'Dynamic schedule (process.env.CRON!) — next run known at run time');
   });
 
-  it('tree description: schedule, next run, owner', () => {
-    assert.equal(treeDescription(digest, NOW), 'At 09:00, Monday through Friday (Europe/Berlin) · in 14h · data-team');
+  it('tree description: next run, then owner (the schedule is in the tooltip)', () => {
+    assert.equal(jobDescription({ job: digest, nextRun: nextRun(digest, NOW) }, NOW), 'in 14h · data-team');
+    assert.equal(jobDescription({ job: configured }, NOW), 'dynamic schedule');
   });
 
   it('hover: next runs in the job’s zone, local time and UTC', () => {
@@ -149,7 +151,7 @@ export class Exports {
     });
 
     it('the tree item keeps its short description (its tooltip is the hover)', () => {
-      assert.equal(treeDescription(nightly, NOW), 'At 02:00 (UTC) · in 8h · data-team');
+      assert.equal(jobDescription({ job: nightly, nextRun: nextRun(nightly, NOW) }, NOW), 'in 8h · data-team');
     });
   });
 

@@ -1,5 +1,6 @@
 // The VS Code extension in a real VS Code (code-server) in a real browser, in Restricted Mode:
-// CodeLens with the next run, the jobs tree, the hover, an error squiggle, and fast activation.
+// CodeLens with the next run, the jobs tree, the hover, an error squiggle, and fast activation;
+// then a workspace without jobs: the scan's progress and the empty state.
 // Screenshots go to test-results/e2e/. Needs `bash test/e2e/install.sh` (CI runs it).
 
 import assert from 'node:assert/strict';
@@ -38,6 +39,8 @@ interface Page {
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
+  /** Runs a script in the page (a string: this file is not compiled with the DOM's types). */
+  evaluate<R>(script: string): Promise<R>;
 }
 interface BrowserContext {
   pages(): Page[];
@@ -48,6 +51,64 @@ interface BrowserContext {
 const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
 const TIMEOUT = 60_000;
 
+/** A code-server with the packaged extension on a copy of a fixture, and a browser on it. */
+interface Session {
+  vscode: VsCode;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Packs the extension, starts code-server on a copy of `fixture` (after `prepare` has added to
+ * the copy), opens it in headless Chromium and waits for the workbench. Skips the suite when the
+ * harness is not installed (fails on CI).
+ */
+async function openSession(
+  suite: Mocha.Context,
+  fixture: string,
+  prepare?: (workspace: string) => void,
+): Promise<Session> {
+  const missing = missingParts();
+  if (missing.length > 0) {
+    const message = `the end-to-end harness is not installed (missing: ${missing.join('; ')}). Run: bash test/e2e/install.sh`;
+    if (process.env.CI) throw new Error(message);
+    console.warn(`\n  !!! SKIPPED: ${message}\n`);
+    suite.skip();
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const vsix = packageExtension(mkdtempSync(join(tmpdir(), 'tw-vsix-')));
+  const vscode = await startVsCode(vsix, join(E2E_DIR, 'fixtures', fixture));
+  prepare?.(vscode.workspace);
+  const { chromium } = (await import(join(E2E_DIR, 'node_modules', 'playwright-core', 'index.mjs'))) as {
+    chromium: { launchPersistentContext(dir: string, options: object): Promise<BrowserContext> };
+  };
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tw-chromium-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1600, height: 1000 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(vscode.url, { timeout: TIMEOUT });
+  await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+  return { vscode, context, page };
+}
+
+/** On a failed test, a picture of the failure: worth more than the locator's log. */
+async function screenshotFailure(test: Mocha.Test | undefined, page: Page | undefined): Promise<void> {
+  if (test?.state !== 'failed' || !page) return;
+  const name = (test.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60) || 'failure').toLowerCase();
+  await page.screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) }).catch(() => {});
+}
+
 describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)', function () {
   this.timeout(180_000);
   let vscode: VsCode | undefined;
@@ -55,44 +116,11 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
   let page: Page;
 
   before(async function () {
-    const missing = missingParts();
-    if (missing.length > 0) {
-      const message = `the end-to-end harness is not installed (missing: ${missing.join('; ')}). Run: bash test/e2e/install.sh`;
-      if (process.env.CI) throw new Error(message);
-      console.warn(`\n  !!! SKIPPED: ${message}\n`);
-      this.skip();
-    }
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const vsix = packageExtension(mkdtempSync(join(tmpdir(), 'tw-vsix-')));
-    vscode = await startVsCode(vsix, join(E2E_DIR, 'fixtures', 'workspace'));
-    const { chromium } = (await import(join(E2E_DIR, 'node_modules', 'playwright-core', 'index.mjs'))) as {
-      chromium: { launchPersistentContext(dir: string, options: object): Promise<BrowserContext> };
-    };
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'tw-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(vscode.url, { timeout: TIMEOUT });
-    await page.locator('.monaco-workbench').waitFor({ timeout: TIMEOUT });
+    ({ vscode, context, page } = await openSession(this, 'workspace'));
   });
 
   afterEach(async function () {
-    // A picture of the failure is worth more than the locator's log.
-    if (this.currentTest?.state === 'failed' && page) {
-      const name = (this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60) || 'failure').toLowerCase();
-      await page.screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) }).catch(() => {});
-    }
+    await screenshotFailure(this.currentTest, page);
   });
 
   after(async () => {
@@ -180,6 +208,34 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
       .first()
       .waitFor({ timeout: TIMEOUT });
     await page.screenshot({ path: join(ARTIFACTS, 'tree.png') });
+    // The name leads, then the next run and the owner; the file by its name, then its folder.
+    const digest = view.locator('.monaco-list-row', { hasText: /Reports\.dailyDigest/ }).first();
+    assert.equal(await digest.locator('.label-name').first().textContent(), 'Reports.dailyDigest');
+    assert.match(
+      (await digest.locator('.label-description').first().textContent()) ?? '',
+      /^in \d+[dhm]( \d+[hm])? · data-team$/,
+    );
+    const file = view.locator('.monaco-list-row', { hasText: /reports\.ts/ }).first();
+    assert.equal(await file.locator('.label-name').first().textContent(), 'reports.ts');
+    assert.equal(await file.locator('.label-description').first().textContent(), 'src · 2 jobs');
+    // At the default sidebar width the name and the next run (the folder, for a file) are in sight,
+    // not cut off; what follows the first " · " may be.
+    for (const name of ['Reports.dailyDigest', 'reports.ts']) {
+      const inSight = await page.evaluate<boolean | string>(`(() => {
+        const label = [...document.querySelectorAll('.sidebar .monaco-list-row .label-name')]
+          .find((l) => l.textContent === ${JSON.stringify(name)});
+        const row = label?.closest('.monaco-list-row');
+        if (!row) return 'no row';
+        const box = row.querySelector('.monaco-icon-label-container').getBoundingClientRect();
+        const description = row.querySelector('.label-description');
+        const first = description.textContent.indexOf(' · ');
+        const range = document.createRange();
+        range.setStart(description.firstChild, 0);
+        range.setEnd(description.firstChild, first < 0 ? description.textContent.length : first);
+        return Math.max(label.getBoundingClientRect().right, range.getBoundingClientRect().right) <= box.right + 0.5;
+      })()`);
+      assert.equal(inSight, true, name);
+    }
     // The item's tooltip (resolved on hover) carries the next runs.
     await view
       .locator('.monaco-list-row', { hasText: /Reports\.dailyDigest/ })
@@ -189,7 +245,9 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
       hasText: /Reports\.dailyDigest/,
     });
     await tooltip.first().waitFor({ timeout: TIMEOUT });
-    assert.match((await tooltip.first().textContent()) ?? '', /T08:00:00Z/);
+    const tip = (await tooltip.first().textContent()) ?? '';
+    assert.match(tip, /T08:00:00Z/);
+    assert.match(tip, /Declared in src\/reports\.ts:4/);
     await page.keyboard.press('Escape');
   });
 
@@ -247,5 +305,113 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     );
     const item = page.locator('.sidebar .monaco-list-row', { hasText: /Later\.tick/ });
     await item.first().waitFor({ timeout: TIMEOUT });
+  });
+
+  it('counts a sub-minute job down every second, in the tree and in its CodeLens', async () => {
+    writeFileSync(
+      join(vscode?.workspace ?? '', 'src', 'ticker.ts'),
+      "import { Every } from '@tickwise/core';\nexport class Ticker {\n  @Every('10s', { owner: 'ops' })\n  tick() {}\n}\n",
+    );
+    const description = page
+      .locator('.sidebar .monaco-list-row', { hasText: /Ticker\.tick/ })
+      .first()
+      .locator('.label-description')
+      .first();
+    await description.waitFor({ timeout: TIMEOUT });
+    /** Distinct texts seen in about `ms`; once-a-minute refreshes would show one. */
+    const seen = async (read: () => Promise<string>, ms: number) => {
+      const texts = new Set<string>();
+      for (const end = Date.now() + ms; Date.now() < end; await page.waitForTimeout(250)) texts.add(await read());
+      return [...texts];
+    };
+    const labels = await seen(async () => (await description.textContent()) ?? '', 3_500);
+    assert.ok(labels.length >= 3, labels.join(' | '));
+    for (const label of labels) assert.match(label, /^(in \ds|in 10s|now) · ops$/);
+    await openFile('ticker.ts');
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /Every 10 seconds — next: / }).first();
+    await lens.waitFor({ timeout: TIMEOUT });
+    const lenses = await seen(async () => (await lens.textContent()) ?? '', 3_500);
+    assert.ok(lenses.length >= 3, lenses.join(' | '));
+    for (const text of lenses) assert.match(text, /, (in \d+s|now) · owner ops$/);
+  });
+});
+
+describe('VS Code extension end to end: a workspace without jobs (Restricted Mode)', function () {
+  this.timeout(180_000);
+  /** Files without jobs added to the copy, so the scan runs long enough to be seen. */
+  const GENERATED = 3000;
+  let session: Session | undefined;
+
+  before(async function () {
+    session = await openSession(this, 'no-jobs', (workspace) => {
+      const dir = join(workspace, 'src', 'generated');
+      mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < GENERATED; i++) writeFileSync(join(dir, `value${i}.ts`), `export const value${i} = ${i};\n`);
+    });
+  });
+
+  afterEach(async function () {
+    await screenshotFailure(this.currentTest, session?.page);
+  });
+
+  after(async () => {
+    await session?.context.close();
+    session?.vscode.stop();
+  });
+
+  it('shows the scan’s progress (bar and message) in the view, then says what it recognises and offers a refresh', async () => {
+    const page = session?.page as Page;
+    // Record every message the jobs view shows: the scan may be over before a poll would look.
+    await page.evaluate(`(() => {
+      const seen = (window.tickwiseMessages = []);
+      new MutationObserver(() => {
+        for (const element of document.querySelectorAll('.tree-explorer-viewlet-tree-view .message')) {
+          const text = element.textContent ?? '';
+          if (text && !seen.includes(text)) seen.push(text);
+        }
+        // While a scan message shows (VS Code's own bar while it activates the extension comes before).
+        const bar = document.querySelector('.sidebar .monaco-progress-container.active');
+        const message = document.querySelector('.sidebar .tree-explorer-viewlet-tree-view .message');
+        const scanning = message?.textContent?.startsWith('Scanning');
+        if (bar && scanning && !seen.includes('(progress bar)')) seen.push('(progress bar)');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    })()`);
+    // Opening the view activates the extension (no TypeScript file is open), which starts the scan.
+    await page.locator('.activitybar .action-item [aria-label^="Scheduled Jobs"]').first().click();
+    const welcome = page.locator('.sidebar .welcome-view-content', {
+      hasText: /No scheduled jobs found in this workspace/,
+    });
+    await welcome.first().waitFor({ timeout: TIMEOUT });
+    const text = (await welcome.first().textContent()) ?? '';
+    assert.match(
+      text,
+      /Recognised in files that import their library: @Cron, @Every, @Job and scheduler\.add\(\) from @tickwise\/core;/,
+    );
+    assert.match(text, /SimpleIntervalJob, LongIntervalJob and CronJob from toad-scheduler\./);
+    assert.match(text, /tickwise\.include and tickwise\.exclude/);
+    await welcome.first().locator('.monaco-button', { hasText: 'Refresh' }).first().waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: join(ARTIFACTS, 'empty-state.png') });
+    const messages = await page.evaluate<string[]>('window.tickwiseMessages');
+    const total = (GENERATED + 1).toLocaleString('en-US');
+    assert.ok(
+      messages.some((m) => new RegExp(`^Scanning [\\d,]+ of ${total} files…$`).test(m)),
+      messages.join(' | '),
+    );
+    assert.ok(messages.includes('(progress bar)'), messages.join(' | '));
+    // Done: the message is gone (VS Code shows the empty state only without one).
+    assert.equal(await page.locator('.sidebar .tree-explorer-viewlet-tree-view .message:visible').count(), 0);
+  });
+
+  it('Refresh scans again and comes back to the empty state', async () => {
+    const page = session?.page as Page;
+    const scans = () =>
+      extensionLog(session?.vscode.userDataDir ?? '').match(/scanned \d+ files in \d+ ms: 0 jobs/g) ?? [];
+    const before = scans().length;
+    assert.ok(before >= 1, 'the first scan is in the log');
+    await page.locator('.sidebar .welcome-view-content .monaco-button', { hasText: 'Refresh' }).first().click();
+    for (let i = 0; i < 100 && scans().length === before; i++) await page.waitForTimeout(100);
+    assert.equal(scans().length, before + 1);
+    const welcome = page.locator('.sidebar .welcome-view-content', { hasText: /No scheduled jobs found/ });
+    await welcome.first().waitFor({ timeout: TIMEOUT });
   });
 });

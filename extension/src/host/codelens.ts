@@ -1,30 +1,29 @@
 // CodeLens above each job: "At 09:00, Monday through Friday (Europe/Berlin) — next: Mon 1 Dec
-// 09:00, in 14h". Refreshed when the analysis changes, and once a minute while an editor that
-// shows jobs is visible (no timer otherwise).
+// 09:00, in 14h". Refreshed when the analysis changes, and while the window is focused and an
+// editor that shows jobs is visible, when the soonest lens's "in …" changes: every second under
+// a minute, else once a minute (no timer otherwise).
 
 import * as vscode from 'vscode';
-import { lensTitle } from '../service/presentation.js';
+import { lensTitle, nextRun } from '../service/presentation.js';
 import type { JobsController } from './controller.js';
-
-const MINUTE_MS = 60_000;
+import { RefreshTimer } from './refresh-timer.js';
 
 export class JobCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly timer = new RefreshTimer(() => this.refresh());
   private readonly disposables: vscode.Disposable[];
 
   constructor(private readonly controller: JobsController) {
     this.disposables = [
       this.changed,
-      controller.onDidChange(() => {
-        this.changed.fire();
-        this.updateTimer();
-      }),
-      vscode.window.onDidChangeVisibleTextEditors(() => this.updateTimer()),
-      vscode.window.onDidChangeWindowState(() => this.updateTimer()),
+      this.timer,
+      controller.onDidChange(() => this.refresh()),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.planRefresh()),
+      // Back in focus: the lenses may be a while out of date.
+      vscode.window.onDidChangeWindowState((state) => (state.focused ? this.refresh() : this.planRefresh())),
     ];
-    this.updateTimer();
+    this.planRefresh();
   }
 
   provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
@@ -43,23 +42,26 @@ export class JobCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     );
   }
 
-  /** Runs the minute timer only while the window is focused and shows an editor with jobs. */
-  private updateTimer(): void {
-    const visibleWithJobs =
-      vscode.window.state.focused &&
-      this.controller.settings.codeLens &&
-      vscode.window.visibleTextEditors.some(
-        (editor) => (this.controller.index.analysisOf(editor.document.uri.toString())?.jobs.length ?? 0) > 0,
-      );
-    if (visibleWithJobs && !this.timer) this.timer = setInterval(() => this.changed.fire(), MINUTE_MS);
-    if (!visibleWithJobs && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+  private refresh(): void {
+    this.changed.fire();
+    this.planRefresh();
+  }
+
+  /** Plans the next redraw from the jobs in visible editors, while the window is focused. */
+  private planRefresh(): void {
+    if (!vscode.window.state.focused || !this.controller.settings.codeLens) {
+      this.timer.stop();
+      return;
     }
+    const now = new Date();
+    this.timer.plan(
+      vscode.window.visibleTextEditors.flatMap((editor) =>
+        (this.controller.index.analysisOf(editor.document.uri.toString())?.jobs ?? []).map((job) => nextRun(job, now)),
+      ),
+    );
   }
 
   dispose(): void {
-    clearInterval(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // Keeps the JobIndex current: a workspace scan (off the activation path, cancellable, in
-// batches), the open buffers as the user types (debounced), and files changed on disk (batched
-// watcher events). Publishes diagnostics and tells the views when anything changed.
+// batches, reporting its progress), the open buffers as the user types (debounced), and files
+// changed on disk (batched watcher events). Publishes diagnostics and tells the views when
+// anything changed.
 // What analyses read besides the file (imported files, workspace packages, package.json,
 // lockfiles, tickwise.config.json) goes through WorkspaceFiles: the misses of an analysis are
 // read here asynchronously, then the files that asked are analysed again; a change to a file
@@ -10,6 +11,7 @@
 import { checkDecoratorMapping } from '@tickwise/analyzer';
 import * as vscode from 'vscode';
 import { type IndexedJob, JobIndex } from '../service/job-index.js';
+import type { ScanProgress } from '../service/scan-progress.js';
 import { canonicalUri, folderDecorators, uriParts, WorkspaceFiles } from '../service/workspace-files.js';
 import { toDiagnostic } from './convert.js';
 import { readSettings, type Settings } from './settings.js';
@@ -17,6 +19,8 @@ import { readSettings, type Settings } from './settings.js';
 const TYPING_DEBOUNCE_MS = 250;
 const WATCHER_BATCH_MS = 300;
 const SCAN_BATCH = 40;
+/** How often a running scan reports its progress (each report is a message to the views). */
+const SCAN_PROGRESS_MS = 100;
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
 /** Rounds of reading what analyses asked for (an import chain is followed one file per round). */
 const FETCH_ROUNDS = 12;
@@ -46,6 +50,11 @@ export class JobsController implements vscode.Disposable {
   settings: Settings;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly scanChanged = new vscode.EventEmitter<ScanProgress>();
+  /** The workspace scan started, moved on or finished. */
+  readonly onDidChangeScan = this.scanChanged.event;
+  /** Where the workspace scan is; the first one starts right after activation. */
+  scanProgress: ScanProgress = { phase: 'finding' };
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('tickwise');
   private readonly published = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -67,6 +76,7 @@ export class JobsController implements vscode.Disposable {
   start(): void {
     this.disposables.push(
       this.changed,
+      this.scanChanged,
       this.diagnostics,
       vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(e.document)),
       vscode.workspace.onDidOpenTextDocument((doc) => this.documentChanged(doc)),
@@ -220,21 +230,45 @@ export class JobsController implements vscode.Disposable {
     }
   }
 
-  /** Re-reads the whole workspace; a scan already running is cancelled first. */
+  private reportScan(progress: ScanProgress): void {
+    this.scanProgress = progress;
+    this.scanChanged.fire(progress);
+  }
+
+  /** Re-reads the whole workspace; a scan already running is cancelled first (the new one reports). */
   async rescan(): Promise<void> {
     this.scan?.cancel();
     const source = new vscode.CancellationTokenSource();
     this.scan = source;
-    const token = source.token;
+    this.reportScan({ phase: 'finding' });
+    try {
+      await this.scanWorkspace(source.token);
+    } catch (error) {
+      this.log.error(`workspace scan failed: ${(error as Error).message}`);
+    } finally {
+      if (this.scan === source) this.reportScan({ phase: 'done' });
+      source.dispose();
+    }
+  }
+
+  /** Reads every selected file in batches, reporting how far it is. */
+  private async scanWorkspace(token: vscode.CancellationToken): Promise<void> {
     const started = performance.now();
     await this.loadFolderConfigs();
     if (token.isCancellationRequested) return;
     const files = await vscode.workspace.findFiles(this.settings.include, this.settings.exclude, undefined, token);
     if (token.isCancellationRequested) return;
+    this.reportScan({ phase: 'reading', done: 0, total: files.length });
     const seen = new Set<string>();
+    let reported = performance.now();
     for (let i = 0; i < files.length; i += SCAN_BATCH) {
       await Promise.all(files.slice(i, i + SCAN_BATCH).map((uri) => this.readFromDisk(uri, seen)));
       if (token.isCancellationRequested) return;
+      const now = performance.now();
+      if (now - reported >= SCAN_PROGRESS_MS) {
+        reported = now;
+        this.reportScan({ phase: 'reading', done: Math.min(i + SCAN_BATCH, files.length), total: files.length });
+      }
       // Give the extension host a turn between batches: a big monorepo must not freeze it.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -1,5 +1,6 @@
 // What the editor shows for a job: CodeLens title, tree text, hover Markdown, copied next runs.
-// Pure functions of a job and the time; the schedule math is the runtime's (via the analyzer).
+// Pure functions of a job (or its view-model, JobView) and the time; the schedule math is the
+// runtime's (via the analyzer).
 
 import {
   describeExpectation,
@@ -14,9 +15,10 @@ import {
   scheduleOf,
   summarizeExpectation,
 } from '@tickwise/analyzer';
-import { guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
+import { formatDuration, guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
 import { machineTimeZone } from './dates.js';
 import { escapeMarkdown, inlineCode } from './markdown.js';
+import { shortRelative } from './relative-time.js';
 
 export interface DisplayOptions {
   now: Date;
@@ -35,6 +37,40 @@ export function nextRun(job: JobDeclaration, now: Date): Date | undefined {
 }
 
 /**
+ * A job as a view shows it: the declaration plus what is known about it now. What a view will
+ * show next (say, a status reported by the fleet) is one more field here and one more part in
+ * {@link jobDescription}.
+ */
+export interface JobView {
+  job: JobDeclaration;
+  /** Its next run, when the schedule predicts one. */
+  nextRun?: Date;
+  /** Its name is declared more than once. */
+  duplicate?: boolean;
+  /** Where it is declared ("report.ts:12"), for views that do not group jobs by file. */
+  location?: string;
+}
+
+/** "report.ts:12": the file name and 1-based line of a declaration (the tooltip has the full path). */
+export function shortLocation(job: JobDeclaration): string {
+  return `${fileName(job.file)}:${job.span.line + 1}`;
+}
+
+/** The last segment of a slash-separated path. */
+export function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * The folder of a workspace-relative path, at most its last two segments: "…/src/jobs" for
+ * "packages/billing/src/jobs/report.ts", "src" for "src/report.ts", "" at the root.
+ */
+export function shortDirectory(path: string): string {
+  const folders = path.split('/').slice(0, -1);
+  return folders.length > 2 ? `…/${folders.slice(-2).join('/')}` : folders.join('/');
+}
+
+/**
  * "At 09:00, Monday through Friday (Europe/Berlin) — next: Mon 1 Dec 09:00, in 14h", then what the
  * job declares about itself: " · owner data-team · expected < 2 min, a success every 26 h · runbook".
  */
@@ -50,7 +86,7 @@ function lensSchedule(job: JobDeclaration, now: Date): string {
   if (!schedule) return `${prefix}Invalid schedule — see Problems`;
   const next = schedule.next(now);
   if (!next) return `${prefix}${schedule.describe()} — no more runs`;
-  return `${prefix}${schedule.describe()} — next: ${formatShortInZone(next, zoneOf(job))}, ${formatRelative(next, now)}`;
+  return `${prefix}${schedule.describe()} — next: ${formatShortInZone(next, zoneOf(job))}, ${shortRelative(next, now)}`;
 }
 
 /** " · owner data-team · expected < 2 min, a success every 26 h · runbook" (the runbook itself is in the hover). */
@@ -69,16 +105,38 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** The tree item's description: "At 09:00 … · in 2h 13m · data-team" (pass `next` when already known). */
-export function treeDescription(
-  job: JobDeclaration,
-  now: Date,
-  next: Date | undefined = job.schedule.dynamic ? undefined : nextRun(job, now),
-): string {
-  const parts = [job.schedule.dynamic ? `dynamic: ${job.schedule.expression}` : describeJob(job)];
-  if (next) parts.push(formatRelative(next, now));
-  if (job.owner) parts.push(job.owner);
-  return parts.join(' · ');
+/**
+ * The tree item's description, most important first so a narrow sidebar cuts the least useful
+ * part: when it runs next ("in 3s", "in 2h 13m"), owner, "duplicate name", location.
+ */
+export function jobDescription(view: JobView, now: Date): string {
+  const { job } = view;
+  return [
+    view.nextRun ? shortRelative(view.nextRun, now) : withoutNextRun(job),
+    job.owner && oneLine(job.owner),
+    view.duplicate && 'duplicate name',
+    view.location,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** Why a job has no next run, in a few words (the tooltip says more). */
+function withoutNextRun(job: JobDeclaration): string {
+  const { schedule } = job;
+  if (schedule.dynamic) return 'dynamic schedule';
+  if (schedule.kind === 'interval' || schedule.kind === 'timeout') {
+    const ms = Number(schedule.text);
+    const every = Number.isFinite(ms) && ms > 0 ? formatDuration(ms) : `${schedule.text} ms`;
+    return schedule.kind === 'interval' ? `every ${every} from start` : `once, ${every} after start`;
+  }
+  if (job.unsupported) return 'not predicted';
+  return scheduleOf(job) ? 'no more runs' : 'invalid schedule';
+}
+
+/** The tree item's tooltip: the hover, then where the job is declared (the full path). */
+export function treeTooltipMarkdown(job: JobDeclaration, options: DisplayOptions): string {
+  return `${hoverMarkdown(job, options)}\n\nDeclared in ${escapeMarkdown(`${job.file}:${job.span.line + 1}`)}`;
 }
 
 /** Hover Markdown: the next runs in the job's zone, local time and UTC, with DST notes. */

@@ -1,20 +1,21 @@
 // The jobs tree as plain data: grouped by file, or by next run with an "in the next 24 hours"
-// group. The VS Code TreeDataProvider only maps these nodes to TreeItems.
+// group. Labels lead with what matters at a narrow width: the job's name, then its next run and
+// owner; a file by its name, its folder shortened (the tooltip has the full path). The VS Code
+// TreeDataProvider only maps these nodes to TreeItems.
 
-import type { JobDeclaration } from '@tickwise/analyzer';
 import type { IndexedJob } from './job-index.js';
-import { nextRun, treeDescription } from './presentation.js';
+import { fileName, type JobView, jobDescription, nextRun, shortDirectory, shortLocation } from './presentation.js';
 
 export type SortMode = 'file' | 'nextRun';
 
-export interface JobNode {
+export interface JobNode extends JobView {
   kind: 'job';
   id: string;
   uri: string;
-  job: JobDeclaration;
+  /** The job's name. */
   label: string;
+  /** {@link jobDescription}: "in 2h 13m · data-team". */
   description: string;
-  nextRun?: Date;
   dynamic: boolean;
   duplicate: boolean;
 }
@@ -22,8 +23,12 @@ export interface JobNode {
 export interface GroupNode {
   kind: 'group';
   id: string;
+  /** A file group: the file name ("report.ts"); else the group's title. */
   label: string;
+  /** "…/src/jobs · 2 jobs", or "2 jobs". */
   description: string;
+  /** A file group: the workspace-relative path. */
+  tooltip?: string;
   /** For file groups: the file's URI. */
   uri?: string;
   children: JobNode[];
@@ -33,21 +38,31 @@ export type TreeNode = GroupNode | JobNode;
 
 const DAY_MS = 86_400_000;
 
-function jobNode(entry: IndexedJob, now: Date, duplicates: ReadonlySet<string>): JobNode {
+function jobNode(entry: IndexedJob, mode: SortMode, now: Date, duplicates: ReadonlySet<string>): JobNode {
   const { job, uri } = entry;
   const next = job.schedule.dynamic ? undefined : nextRun(job, now);
-  const duplicate = !job.nameIsDynamic && duplicates.has(job.name);
+  const view: JobView = {
+    job,
+    ...(next && { nextRun: next }),
+    duplicate: !job.nameIsDynamic && duplicates.has(job.name),
+    // Grouped by file, the group says where; sorted by time, each job does.
+    ...(mode === 'nextRun' && { location: shortLocation(job) }),
+  };
   return {
+    ...view,
     kind: 'job',
     id: `${uri}#${job.span.start}`,
     uri,
-    job,
     label: job.name,
-    description: `${duplicate ? 'duplicate name · ' : ''}${treeDescription(job, now, next)}`,
-    ...(next && { nextRun: next }),
+    description: jobDescription(view, now),
     dynamic: job.schedule.dynamic,
-    duplicate,
+    duplicate: view.duplicate === true,
   };
+}
+
+/** The next runs the tree's labels count down to (what the refresh timer watches). */
+export function runsShown(groups: readonly GroupNode[]): Date[] {
+  return groups.flatMap((g) => g.children.flatMap((c) => (c.nextRun ? [c.nextRun] : [])));
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -58,7 +73,7 @@ export function buildTree(
   now: Date,
   duplicates: ReadonlySet<string> = new Set(),
 ): GroupNode[] {
-  const nodes = entries.map((entry) => jobNode(entry, now, duplicates));
+  const nodes = entries.map((entry) => jobNode(entry, mode, now, duplicates));
   if (mode === 'file') {
     const byFile = new Map<string, JobNode[]>();
     for (const node of nodes) {
@@ -67,15 +82,19 @@ export function buildTree(
       else byFile.set(node.uri, [node]);
     }
     return [...byFile.entries()]
-      .map(([uri, jobs]) => ({
-        kind: 'group' as const,
-        id: `file:${uri}`,
-        label: jobs[0]?.job.file ?? uri,
-        description: plural(jobs.length, 'job'),
-        uri,
-        children: jobs.sort((a, b) => a.job.span.start - b.job.span.start),
-      }))
-      .sort((a, b) => a.label.localeCompare(b.label));
+      .map(([uri, jobs]) => {
+        const path = jobs[0]?.job.file ?? uri;
+        return {
+          kind: 'group' as const,
+          id: `file:${uri}`,
+          label: fileName(path),
+          description: [shortDirectory(path), plural(jobs.length, 'job')].filter(Boolean).join(' · '),
+          tooltip: path,
+          uri,
+          children: jobs.sort((a, b) => a.job.span.start - b.job.span.start),
+        };
+      })
+      .sort((a, b) => a.tooltip.localeCompare(b.tooltip));
   }
   const soon: JobNode[] = [];
   const later: JobNode[] = [];
