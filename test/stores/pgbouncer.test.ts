@@ -41,7 +41,7 @@ describe('PostgresStore through PgBouncer (transaction pooling)', function () {
         await store.init();
         return store;
       },
-      { describe, it, cleanup: (store) => store.cleanup() },
+      { describe, it, cleanup: (store) => store.cleanup(), fleet: true },
     );
   });
 

@@ -68,6 +68,7 @@ describe('PostgresStore on a real PostgreSQL', () => {
       {
         describe,
         it,
+        fleet: true,
         cleanup: (store) => store.cleanup(),
         // As a restore from an old backup, or a recreated database, does: the records and the
         // data set's identity are gone (the fence sequence is too: fences then come from the clock).
@@ -131,7 +132,7 @@ describe('PostgresStore on a real PostgreSQL', () => {
     await pool.query(`INSERT INTO "${schema}".tickwise_claims_migrations (version) VALUES (1)`);
     await assert.rejects(store.init(), {
       code: 'STORE_SCHEMA',
-      message: /at version 1, this store needs 2: run migrate/,
+      message: new RegExp(`at version 1, this store needs ${SCHEMA_VERSION}: run migrate`),
     });
     await pool.query(`INSERT INTO "${schema}".tickwise_claims_migrations (version) VALUES ($1)`, [SCHEMA_VERSION + 1]);
     await assert.rejects(store.init(), { code: 'STORE_SCHEMA', message: /newer than this store/ });

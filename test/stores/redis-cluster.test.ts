@@ -43,6 +43,7 @@ describe('RedisStore on a real 3-node Redis Cluster', function () {
       {
         describe,
         it,
+        fleet: true,
         wipe: async (store) => {
           const prefix = prefixes.get(store) as string;
           const client = connect();

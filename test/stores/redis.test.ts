@@ -33,6 +33,7 @@ describe('RedisStore on a real Redis', () => {
       {
         describe,
         it,
+        fleet: true,
         // As a restart without persistence does: every key of the store is gone.
         wipe: async (store) => {
           const redis = new Redis(REDIS_URL);

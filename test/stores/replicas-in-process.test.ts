@@ -8,7 +8,7 @@ import { DATABASE_URL, REDIS_URL, requireServer, uniqueName } from '../helpers/s
 import { ranTwice, runSharedSchedulers } from '../helpers/shared-schedulers.js';
 
 describe('MemoryStore keeps the same claim contract (real time)', () => {
-  storeContract(() => new MemoryStore(), { describe, it });
+  storeContract(() => new MemoryStore(), { describe, it, fleet: true });
 });
 
 describe('replicas sharing a store (three schedulers in one process)', function () {

@@ -30,6 +30,7 @@ export {
 } from './runtime/errors.js';
 export type {
   AttemptFailureEvent,
+  JobControlEvent,
   RunFailureEvent,
   RunStartEvent,
   RunSuccessEvent,
@@ -39,6 +40,19 @@ export type {
   SkipReason,
   TickSkippedEvent,
 } from './runtime/events.js';
+export { Fleet, type PauseOptions } from './runtime/fleet.js';
+export type {
+  FleetHealth,
+  FleetJob,
+  FleetPause,
+  FleetReplica,
+  FleetRun,
+  FleetStatusOptions,
+  Percentiles,
+  Regression,
+  VersionFigures,
+} from './runtime/fleet-status.js';
+export type { PauseRecord, TriggerRecord } from './runtime/fleet-store.js';
 export type { HealthOptions, HealthSnapshot, HealthStatus, JobHealth, StoreHealth } from './runtime/health.js';
 export {
   createHealthHandler,

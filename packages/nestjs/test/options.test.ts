@@ -50,6 +50,8 @@ function everySchedulerOption(): Required<SchedulerOptions> {
     telemetry: { spanKind: 'internal' },
     errorDetail: 'class',
     batchSize: 7,
+    serviceVersion: '3.1.4',
+    fleet: { controlPollMs: 250 },
   };
 }
 

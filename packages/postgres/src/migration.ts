@@ -11,8 +11,10 @@ import type { Pool } from 'pg';
  * 1: claims, last-completed, fence sequence, one claim per call (`<table>_claim`).
  * 2: batched claims (`<table>_claim_batch`), a lock row per job, instance registrations, the data
  *    set's epoch, an index on running claims; fences at least the clock in µs.
+ * 3: the fleet state (docs/fleet.md): run history (`<table>_runs`), replica details
+ *    (`<table>_replicas`), pauses and trigger requests (`<table>_controls`). Adds tables only.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface TableNames {
   /** Default 'public'. */
@@ -30,6 +32,9 @@ export interface ResolvedNames {
   jobs: string;
   instances: string;
   meta: string;
+  runs: string;
+  replicas: string;
+  controls: string;
   fence: string;
   migrations: string;
   claimFunction: string;
@@ -38,6 +43,7 @@ export interface ResolvedNames {
   /** Unqualified: index names live in the table's schema. */
   expiresIndex: string;
   runningIndex: string;
+  runsIndex: string;
   /** For messages: "public"."tickwise_claims". */
   display: string;
 }
@@ -65,12 +71,16 @@ export function resolveNames(names: TableNames = {}): ResolvedNames {
     jobs: q(`${table}_jobs`),
     instances: q(`${table}_instances`),
     meta: q(`${table}_meta`),
+    runs: q(`${table}_runs`),
+    replicas: q(`${table}_replicas`),
+    controls: q(`${table}_controls`),
     fence: q(`${table}_fence`),
     migrations: q(`${table}_migrations`),
     claimFunction: q(`${table}_claim_batch`),
     claimSignature: `${q(`${table}_claim_batch`)}(text, bigint, bigint, text[], bigint[], bigint[], boolean[], bigint[], boolean[])`,
     expiresIndex: `"${table}_expires"`,
     runningIndex: `"${table}_running"`,
+    runsIndex: `"${table}_runs_job_ended"`,
     display: q(table),
   };
 }
@@ -121,6 +131,36 @@ CREATE TABLE IF NOT EXISTS ${n.meta} (key text PRIMARY KEY, value text NOT NULL)
 INSERT INTO ${n.meta} (key, value) VALUES ('epoch', md5(random()::text || clock_timestamp()::text))
   ON CONFLICT (key) DO NOTHING;
 CREATE TABLE IF NOT EXISTS ${n.migrations} (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+
+-- Version 3, the fleet state. The runs of each job, written by the completion that records them;
+-- cleanup() keeps the newest history.maxRuns per job, none older than history.maxAgeMs.
+CREATE TABLE IF NOT EXISTS ${n.runs} (
+  job      text   NOT NULL,  -- the job's own name (its #start and #trigger runs included)
+  tick     bigint NOT NULL,
+  fence    bigint NOT NULL,
+  ended_at bigint NOT NULL,  -- epoch ms: startedAt + durationMs
+  record   text   NOT NULL,  -- the run as JSON (RunRecord)
+  PRIMARY KEY (job, tick, fence)
+);
+CREATE INDEX IF NOT EXISTS ${n.runsIndex} ON ${n.runs} (job, ended_at DESC);
+-- Each replica's heartbeat details and job catalog, kept an hour after its last beat.
+CREATE TABLE IF NOT EXISTS ${n.replicas} (
+  instance_id text   PRIMARY KEY,
+  seen        bigint NOT NULL,
+  info        text   NOT NULL,  -- ReplicaInfo as JSON, without the catalog
+  catalog     text              -- CatalogEntry[] as JSON
+);
+-- Pauses (kind 'p', key = pattern) and trigger requests (kind 't', key = id).
+CREATE TABLE IF NOT EXISTS ${n.controls} (
+  kind     text   NOT NULL,
+  key      text   NOT NULL,
+  at       bigint NOT NULL,  -- epoch ms, the database's clock
+  until_at bigint,           -- a pause's end; null: until resumed
+  by_whom  text   NOT NULL,
+  reason   text,
+  job      text,
+  PRIMARY KEY (kind, key)
+);
 
 -- Version 1 claimed one tick per call; version 2 claims a batch.
 DROP FUNCTION IF EXISTS ${q1(n, 'claim')}(text, bigint, text, bigint, boolean, bigint);

@@ -2,9 +2,11 @@
 // database's clock; no session state (no SET, no session locks, no named statements), so it
 // works through PgBouncer in transaction mode.
 
+import { randomBytes } from 'node:crypto';
 import { type ClaimStore, StoreError } from '@tickwise/core';
 import type {
   BeatResult,
+  CatalogEntry,
   ClaimBatch,
   ClaimRefusal,
   ClaimResult,
@@ -13,7 +15,22 @@ import type {
   HeldClaim,
   InstanceBeat,
   RenewalBatch,
+  ReplicaInfo,
+  RunRecord,
   StoreLimits,
+} from '@tickwise/core/store';
+import {
+  type FleetControls,
+  type FleetStore,
+  type HistoryOptions,
+  type PauseRecord,
+  REPLICA_RECORD_MS,
+  type ReplicaRecord,
+  type ResolvedHistory,
+  type RunQuery,
+  resolveHistory,
+  TRIGGER_TTL_MS,
+  type TriggerRecord,
 } from '@tickwise/core/store';
 import pg from 'pg';
 import { CLOCK_MS, type ResolvedNames, resolveNames, SCHEMA_VERSION, type TableNames } from './migration.js';
@@ -26,6 +43,8 @@ export interface PostgresStoreOptions extends TableNames {
   pool?: pg.Pool | string;
   /** How often to delete records past their retention; default 5 minutes. */
   cleanupIntervalMs?: number;
+  /** The fleet history kept (runs per job, their age; docs/fleet.md); `false` keeps none. Default 100 runs, 7 days. */
+  history?: HistoryOptions | false;
 }
 
 /**
@@ -54,10 +73,11 @@ interface ClaimRow {
   out_retry_after: string | null;
 }
 
-export class PostgresStore implements ClaimStore {
+export class PostgresStore implements ClaimStore, FleetStore {
   readonly durable = true;
   readonly limits = LIMITS;
   readonly names: ResolvedNames;
+  readonly history: ResolvedHistory | null;
   private readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
   private readonly cleanupIntervalMs: number;
@@ -66,6 +86,7 @@ export class PostgresStore implements ClaimStore {
 
   constructor(options: PostgresStoreOptions = {}) {
     this.names = resolveNames(options);
+    this.history = resolveHistory(options.history, 'PostgresStore');
     this.sql = statements(this.names);
     const source = options.pool ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     if (typeof source === 'string') {
@@ -182,6 +203,9 @@ export class PostgresStore implements ClaimStore {
         batch.owner,
         ...claimArrays(runs.map((run) => run.claim)),
         runs.map((run) => run.outcome),
+        runs.map((run) => (run.record && this.history ? JSON.stringify(run.record) : null)),
+        runs.map((run) => (run.record ? run.record.job : null)),
+        runs.map((run) => (run.record ? Math.round(run.record.startedAt + run.record.durationMs) : null)),
       ]);
       for (const row of rows) results[from + row.i - 1] = row.ok ? 'recorded' : 'rejected';
     }
@@ -208,7 +232,13 @@ export class PostgresStore implements ClaimStore {
       held_session: string | null;
       held_age: string | null;
       live: string[] | null;
-    }>(this.sql.heartbeat, [beat.instanceId, beat.session, Math.ceil(beat.ttlMs)]);
+    }>(this.sql.heartbeat, [
+      beat.instanceId,
+      beat.session,
+      Math.ceil(beat.ttlMs),
+      beat.info ? JSON.stringify(withoutCatalog(beat.info)) : null,
+      beat.info?.catalog ? JSON.stringify(beat.info.catalog) : null,
+    ]);
     const row = rows[0];
     if (!row) throw new Error('the heartbeat statement returned no row');
     // The statement reads the registrations before its own write: add this one when it registered.
@@ -234,6 +264,111 @@ export class PostgresStore implements ClaimStore {
     await this.pool.query('SELECT 1');
   }
 
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    const history = this.history;
+    if (!history) return [];
+    const limit = Math.max(1, Math.min(query.limit ?? history.maxRuns, history.maxRuns));
+    const { rows } = await this.pool.query<{ record: string }>(this.sql.runs, [
+      query.job ?? null,
+      limit,
+      history.maxAgeMs,
+    ]);
+    const out: RunRecord[] = [];
+    for (const row of rows) {
+      const run = safeJson<RunRecord>(row.record);
+      if (run) out.push(run);
+    }
+    return out;
+  }
+
+  async listReplicas(): Promise<ReplicaRecord[]> {
+    const { rows } = await this.pool.query<{
+      instance_id: string;
+      seen: string;
+      info: string;
+      catalog: string | null;
+      alive: boolean;
+    }>(this.sql.replicas, [REPLICA_RECORD_MS]);
+    const out: ReplicaRecord[] = [];
+    for (const row of rows) {
+      const info = safeJson<ReplicaInfo>(row.info);
+      if (!info) continue;
+      out.push({
+        host: info.host,
+        pid: info.pid,
+        ...(info.version !== undefined && { version: info.version }),
+        startedAt: info.startedAt,
+        jobs: info.jobs,
+        clockOffsetMs: info.clockOffsetMs,
+        instanceId: row.instance_id,
+        lastSeen: Number(row.seen),
+        alive: row.alive,
+        catalog: (row.catalog && safeJson<CatalogEntry[]>(row.catalog)) || [],
+      });
+    }
+    return out;
+  }
+
+  async readControls(): Promise<FleetControls> {
+    const { rows } = await this.pool.query<{
+      now: string;
+      kind: string | null;
+      key: string | null;
+      at: string | null;
+      until_at: string | null;
+      by_whom: string | null;
+      reason: string | null;
+      job: string | null;
+    }>(this.sql.controls, [TRIGGER_TTL_MS]);
+    const pauses: PauseRecord[] = [];
+    const triggers: TriggerRecord[] = [];
+    for (const row of rows) {
+      if (row.kind === 'p') {
+        pauses.push({
+          pattern: row.key as string,
+          reason: row.reason ?? '',
+          by: row.by_whom ?? '',
+          at: Number(row.at),
+          until: row.until_at === null ? null : Number(row.until_at),
+        });
+      } else if (row.kind === 't') {
+        triggers.push({ id: row.key as string, job: row.job as string, by: row.by_whom ?? '', at: Number(row.at) });
+      }
+    }
+    return { storeTime: Number(rows[0]?.now ?? Date.now()), pauses, triggers };
+  }
+
+  async pauseJobs(pause: { pattern: string; reason: string; by: string; forMs: number | null }): Promise<PauseRecord> {
+    const { rows } = await this.pool.query<{ at: string; until_at: string | null }>(this.sql.pause, [
+      pause.pattern,
+      pause.forMs === null ? null : Math.ceil(pause.forMs),
+      pause.by,
+      pause.reason,
+    ]);
+    const row = rows[0];
+    if (!row) throw new Error('the pause statement returned no row');
+    return {
+      pattern: pause.pattern,
+      reason: pause.reason,
+      by: pause.by,
+      at: Number(row.at),
+      until: row.until_at === null ? null : Number(row.until_at),
+    };
+  }
+
+  async resumeJobs(pattern: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`DELETE FROM ${this.names.controls} WHERE kind = 'p' AND key = $1`, [
+      pattern,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async requestTrigger(request: { job: string; by: string }): Promise<TriggerRecord> {
+    const id = randomBytes(8).toString('hex');
+    const { rows } = await this.pool.query<{ at: string }>(this.sql.trigger, [id, request.job, request.by]);
+    return { id, job: request.job, by: request.by, at: Number(rows[0]?.at) };
+  }
+
   /**
    * Deletes records past their retention — finished ones, and claims abandoned by a holder that
    * died (their lease long over) — and expired instance registrations. Runs every
@@ -247,6 +382,11 @@ export class PostgresStore implements ClaimStore {
       if ((rowCount ?? 0) < CLEANUP_CHUNK) break;
     }
     await this.pool.query(`DELETE FROM ${this.names.instances} WHERE expires_at < ${STATEMENT_START_MS}`);
+    await this.pool.query(`DELETE FROM ${this.names.replicas} WHERE seen + $1 < ${STATEMENT_START_MS}`, [
+      REPLICA_RECORD_MS,
+    ]);
+    if (this.history) await this.pool.query(this.sql.trimRuns, [this.history.maxRuns, this.history.maxAgeMs]);
+    else await this.pool.query(`DELETE FROM ${this.names.runs}`);
     return deleted;
   }
 
@@ -301,6 +441,19 @@ function claimArrays(claims: readonly HeldClaim[]): unknown[] {
   ];
 }
 
+function withoutCatalog(info: ReplicaInfo): Omit<ReplicaInfo, 'catalog'> {
+  const { catalog: _catalog, ...rest } = info;
+  return rest;
+}
+
+function safeJson<T>(text: string): T | null {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
 function claimResult(row: ClaimRow): ClaimResult {
   if (row.out_acquired) {
     return { acquired: true, fence: Number(row.out_fence), leaseUntil: Number(row.out_lease_until) };
@@ -351,7 +504,7 @@ function statements(n: ResolvedNames) {
     )
     SELECT req.i, (e.i IS NOT NULL OR r.job IS NOT NULL) AS ok
       FROM req LEFT JOIN extended e ON e.i = req.i LEFT JOIN restored r ON r.job = req.job AND r.tick = req.tick`,
-    // $1 owner, $2.. the claims, $7 their outcomes.
+    // $1 owner, $2.. the claims, $7 their outcomes, $8-$10 the runs for the history (record JSON, job, end).
     complete: `WITH ${requests(2, true)},
     finished AS (
       UPDATE ${n.claims} c
@@ -369,6 +522,17 @@ function statements(n: ResolvedNames) {
        ORDER BY req.job, req.tick
       ON CONFLICT DO NOTHING
       RETURNING job, tick
+    ),
+    -- The run, for the fleet history: only from the rows this statement recorded (a retry adds nothing).
+    history AS (
+      INSERT INTO ${n.runs} (job, tick, fence, ended_at, record)
+      SELECT h.job, req.tick, req.fence, h.ended, h.record
+        FROM req
+        JOIN unnest($8::text[], $9::text[], $10::bigint[]) WITH ORDINALITY AS h(record, job, ended, i) ON h.i = req.i
+       WHERE h.record IS NOT NULL
+         AND (EXISTS (SELECT 1 FROM finished f WHERE f.i = req.i)
+              OR EXISTS (SELECT 1 FROM restored r WHERE r.job = req.job AND r.tick = req.tick))
+      ON CONFLICT DO NOTHING
     ),
     latest AS (
       INSERT INTO ${n.last} AS l (job, tick)
@@ -397,6 +561,13 @@ function statements(n: ResolvedNames) {
       ON CONFLICT (instance_id) DO UPDATE SET session = EXCLUDED.session, seen = EXCLUDED.seen, expires_at = EXCLUDED.expires_at
         WHERE i.session = EXCLUDED.session OR i.expires_at <= EXCLUDED.seen
       RETURNING 1
+    ),
+    -- The replica's details for the fleet view ($4 info, $5 catalog: null keeps the one sent before).
+    details AS (
+      INSERT INTO ${n.replicas} AS r (instance_id, seen, info, catalog)
+      SELECT $1, clock.now, $4, $5 FROM clock WHERE $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM registered)
+      ON CONFLICT (instance_id) DO UPDATE
+        SET seen = EXCLUDED.seen, info = EXCLUDED.info, catalog = coalesce(EXCLUDED.catalog, r.catalog)
     )
     SELECT clock.now,
            (SELECT value FROM ${n.meta} WHERE key = 'epoch') AS epoch,
@@ -405,6 +576,53 @@ function statements(n: ResolvedNames) {
            (SELECT clock.now - seen FROM held) AS held_age,
            (SELECT array_agg(i.instance_id) FROM ${n.instances} i WHERE i.expires_at > clock.now) AS live
       FROM clock`,
+    // $1 job (null: all), $2 per-job limit, $3 max age.
+    runs: `WITH clock AS (SELECT ${CLOCK_MS} AS now)
+    SELECT record FROM (
+      SELECT r.record, r.ended_at, row_number() OVER (PARTITION BY r.job ORDER BY r.ended_at DESC) AS n
+        FROM ${n.runs} r, clock
+       WHERE ($1::text IS NULL OR r.job = $1) AND r.ended_at >= clock.now - $3
+    ) ranked
+     WHERE n <= $2
+     ORDER BY ended_at DESC`,
+    trimRuns: `DELETE FROM ${n.runs} d USING (
+      SELECT job, tick, fence, row_number() OVER (PARTITION BY job ORDER BY ended_at DESC) AS n, ended_at FROM ${n.runs}
+    ) ranked
+     WHERE d.job = ranked.job AND d.tick = ranked.tick AND d.fence = ranked.fence
+       AND (ranked.n > $1 OR ranked.ended_at < ${STATEMENT_START_MS} - $2)`,
+    // $1 how long details are kept after the last beat.
+    replicas: `WITH clock AS (SELECT ${CLOCK_MS} AS now)
+    SELECT r.instance_id, r.seen, r.info, r.catalog,
+           EXISTS (SELECT 1 FROM ${n.instances} i WHERE i.instance_id = r.instance_id AND i.expires_at > clock.now) AS alive
+      FROM ${n.replicas} r, clock
+     WHERE r.seen + $1 > clock.now
+     ORDER BY r.instance_id`,
+    // $1 how long a trigger request is kept. Ended pauses and old requests are deleted on the way.
+    controls: `WITH clock AS (SELECT ${CLOCK_MS} AS now),
+    gone AS (
+      DELETE FROM ${n.controls} c USING clock
+       WHERE (c.kind = 'p' AND c.until_at IS NOT NULL AND c.until_at <= clock.now)
+          OR (c.kind = 't' AND c.at + $1 <= clock.now)
+      RETURNING c.kind, c.key
+    )
+    SELECT clock.now, c.kind, c.key, c.at, c.until_at, c.by_whom, c.reason, c.job
+      FROM clock LEFT JOIN ${n.controls} c
+        ON NOT ((c.kind = 'p' AND c.until_at IS NOT NULL AND c.until_at <= clock.now)
+                OR (c.kind = 't' AND c.at + $1 <= clock.now))
+     ORDER BY c.at`,
+    // $1 pattern, $2 for how long (null: until resumed), $3 by, $4 reason.
+    pause: `WITH clock AS (SELECT ${CLOCK_MS} AS now)
+    INSERT INTO ${n.controls} AS c (kind, key, at, until_at, by_whom, reason)
+    SELECT 'p', $1, clock.now, clock.now + $2::bigint, $3, $4 FROM clock
+    ON CONFLICT (kind, key) DO UPDATE
+      SET at = EXCLUDED.at, until_at = EXCLUDED.until_at, by_whom = EXCLUDED.by_whom, reason = EXCLUDED.reason
+    RETURNING c.at, c.until_at`,
+    // $1 id, $2 job, $3 by. Two requests for a job are two ticks: a millisecond apart at least.
+    trigger: `WITH clock AS (SELECT ${CLOCK_MS} AS now)
+    INSERT INTO ${n.controls} (kind, key, at, by_whom, job)
+    SELECT 't', $1, greatest(clock.now, coalesce((SELECT max(at) + 1 FROM ${n.controls} WHERE kind = 't' AND job = $2), 0)), $3, $2
+      FROM clock
+    RETURNING at`,
     // now() (the statement's start) rather than clock_timestamp(): a stable value is one the
     // planner can compare with the expires_at index (a volatile one forces a scan of the table).
     // ORDER BY: the oldest first, read from the index even when a whole day's records expire at

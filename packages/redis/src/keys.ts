@@ -31,6 +31,31 @@ export class KeySpace {
     return `${this.tags[bucket]}:j:${job}`;
   }
 
+  /** A job's fleet history (a list of JSON run records, newest first), in the bucket of the claim it completed. */
+  history(bucket: number, job: string): string {
+    return `${this.tags[bucket]}:h:${job}`;
+  }
+
+  /** The jobs with history in a bucket (a sorted set scored by their latest run's end). */
+  historyIndex(bucket: number): string {
+    return `${this.tags[bucket]}:hj`;
+  }
+
+  /** The replicas' heartbeat details: a hash of instance id -> "seen info-json". */
+  replicaInfo(): string {
+    return `${this.meta}:rinfo`;
+  }
+
+  /** The replicas' job catalogs: a hash of instance id -> catalog JSON. */
+  replicaCatalog(): string {
+    return `${this.meta}:rcat`;
+  }
+
+  /** The fleet controls: a hash of p:<pattern> (pauses) and t:<id> (trigger requests). */
+  controls(): string {
+    return `${this.meta}:controls`;
+  }
+
   epoch(): string {
     return `${this.meta}:epoch`;
   }

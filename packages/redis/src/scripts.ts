@@ -115,15 +115,19 @@ end
 return out`;
 
 /**
- * KEYS: claim, job per run. ARGV: owner, then per run tick, fence, outcome, retainMs. Returns 1
- * (recorded, also when already recorded under this fence) or 0 (taken over) per run.
+ * KEYS: claim, job, history, history index per run. ARGV: owner, maxRuns (0: no history),
+ * maxAgeMs, then per run tick, fence, outcome, retainMs, record (JSON, '' for none), the run's end
+ * (ms). Returns 1 (recorded, also when already recorded under this fence) or 0 (taken over) per
+ * run. The record goes to the job's history only when this call records the tick: a retry of a
+ * completion that had landed adds nothing.
  */
 export const COMPLETE = `${PRELUDE}
-local owner = ARGV[1]
+local owner, max_runs, max_age = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
-for i = 1, #KEYS / 2 do
-  local ck, jk, a = KEYS[2 * i - 1], KEYS[2 * i], 1 + (i - 1) * 4
+for i = 1, #KEYS / 4 do
+  local ck, jk, hk, ik, a = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], 3 + (i - 1) * 6
   local tick, fence, outcome, retain = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4])
+  local record, ended = ARGV[a + 5], ARGV[a + 6]
   local rec = redis.call('HMGET', ck, 'fence', 'state')
   local ok = 1
   if rec[2] == 'done' and tonumber(rec[1]) == fence then ok = 1
@@ -141,6 +145,15 @@ for i = 1, #KEYS / 2 do
     redis.call('HDEL', jk, 'r:' .. tick)
     local last = redis.call('HGET', jk, 'last')
     if not last or tonumber(tick) > tonumber(last) then redis.call('HSET', jk, 'last', tick) end
+    if max_runs > 0 and record ~= '' then
+      redis.call('LPUSH', hk, record)
+      redis.call('LTRIM', hk, 0, max_runs - 1)
+      redis.call('PEXPIRE', hk, s(max_age))
+      -- The member is the job's name: the key after its tag ('}' cannot be in a prefix) and ':h:'.
+      redis.call('ZADD', ik, ended, string.sub(hk, string.find(hk, '}', 1, true) + 4))
+      redis.call('ZREMRANGEBYSCORE', ik, '-inf', s(now - max_age))
+      redis.call('PEXPIRE', ik, s(max_age))
+    end
   end
   out[#out + 1] = ok
 end
@@ -159,10 +172,12 @@ end
 return 0`;
 
 /**
- * KEYS: epoch, instances. ARGV: instance id, session, ttlMs, a new epoch (used when there is none).
+ * KEYS: epoch, instances, replica info, replica catalogs. ARGV: instance id, session, ttlMs, a new
+ * epoch (used when there is none), the replica's info (JSON, '' for none), its catalog (JSON, ''
+ * to keep the one sent before), how long to keep a replica's details after its last beat.
  * Returns now, epoch, the session holding the id and its age (ms) — both nil when it is ours —
  * then the live instance ids. Registrations are fields "session seen expires" of one hash, expired
- * ones dropped as beats find them.
+ * ones dropped as beats find them; details are "seen info", dropped once older than the last ARGV.
  */
 export const HEARTBEAT = `${PRELUDE}
 local epoch = redis.call('GET', KEYS[1])
@@ -171,6 +186,7 @@ if not epoch then
   redis.call('SET', KEYS[1], epoch)
 end
 local id, session, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local info, catalog, keep = ARGV[5], ARGV[6], tonumber(ARGV[7])
 local all = redis.call('HGETALL', KEYS[2])
 local live, held_session, held_age = {}, false, false
 for i = 1, #all, 2 do
@@ -187,6 +203,18 @@ if not held_session then
   local known = false
   for _, other in ipairs(live) do if other == id then known = true end end
   if not known then live[#live + 1] = id end
+  if info ~= '' then
+    redis.call('HSET', KEYS[3], id, s(now) .. ' ' .. info)
+    if catalog ~= '' then redis.call('HSET', KEYS[4], id, catalog) end
+    local details = redis.call('HGETALL', KEYS[3])
+    for i = 1, #details, 2 do
+      local seen = tonumber(string.match(details[i + 1], '^(%d+) '))
+      if not seen or seen + keep <= now then
+        redis.call('HDEL', KEYS[3], details[i])
+        redis.call('HDEL', KEYS[4], details[i])
+      end
+    end
+  end
 end
 local out = {s(now), epoch, held_session, held_age}
 for _, other in ipairs(live) do out[#out + 1] = other end
@@ -196,3 +224,75 @@ return out`;
 export const LEAVE = `local held = redis.call('HGET', KEYS[1], ARGV[1])
 if held and string.match(held, '^(%S+) ') == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0`;
+
+/**
+ * KEYS: instances, replica info, replica catalogs. ARGV: how long details are kept after the last
+ * beat. Returns now, then per replica seen within that time: id, info ("seen json"), catalog (or
+ * ''), 1 when its registration is live.
+ */
+export const REPLICAS = `${PRELUDE}
+local keep = tonumber(ARGV[1])
+local out = {s(now)}
+local details = redis.call('HGETALL', KEYS[2])
+for i = 1, #details, 2 do
+  local id, value = details[i], details[i + 1]
+  local seen = tonumber(string.match(value, '^(%d+) '))
+  if seen and seen + keep > now then
+    local reg = redis.call('HGET', KEYS[1], id)
+    local expires = reg and tonumber(string.match(reg, ' (%d+)$'))
+    out[#out + 1] = id
+    out[#out + 1] = value
+    out[#out + 1] = redis.call('HGET', KEYS[3], id) or ''
+    out[#out + 1] = (expires and expires > now) and 1 or 0
+  end
+end
+return out`;
+
+/**
+ * KEYS: controls. ARGV: how long a trigger request is kept. Returns now, then the fields and
+ * values of the live controls: p:<pattern> -> "at until\nby\nreason" (until 0: none), t:<id> ->
+ * "at job\nby". Drops pauses past their until and triggers past their time.
+ */
+export const CONTROLS = `${PRELUDE}
+local ttl = tonumber(ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+local out = {s(now)}
+for i = 1, #all, 2 do
+  local field, value = all[i], all[i + 1]
+  local gone = false
+  if string.sub(field, 1, 2) == 'p:' then
+    local untl = tonumber(string.match(value, '^%d+ (%d+)\\n'))
+    gone = untl ~= nil and untl > 0 and untl <= now
+  else
+    local at = tonumber(string.match(value, '^(%d+) '))
+    gone = at == nil or at + ttl <= now
+  end
+  if gone then redis.call('HDEL', KEYS[1], field)
+  else out[#out + 1] = field; out[#out + 1] = value end
+end
+return out`;
+
+/** KEYS: controls. ARGV: pattern, forMs (0: until resumed), by, reason. Returns now (the pause's time). */
+export const PAUSE = `${PRELUDE}
+local for_ms = tonumber(ARGV[2])
+local untl = 0
+if for_ms > 0 then untl = now + for_ms end
+redis.call('HSET', KEYS[1], 'p:' .. ARGV[1], s(now) .. ' ' .. s(untl) .. '\\n' .. ARGV[3] .. '\\n' .. ARGV[4])
+return s(now)`;
+
+/**
+ * KEYS: controls. ARGV: id, job, by. Returns the request's time: now, or a millisecond after the
+ * job's latest pending request (two requests are two runs, so two ticks).
+ */
+export const TRIGGER = `${PRELUDE}
+local job = ARGV[2]
+local at = now
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 't:' then
+    local t, j = string.match(all[i + 1], '^(%d+) ([^\\n]*)\\n')
+    if j == job and tonumber(t) >= at then at = tonumber(t) + 1 end
+  end
+end
+redis.call('HSET', KEYS[1], 't:' .. ARGV[1], s(at) .. ' ' .. job .. '\\n' .. ARGV[3])
+return s(at)`;

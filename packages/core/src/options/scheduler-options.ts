@@ -22,8 +22,31 @@ const NUMERIC: readonly [string, number, number, string][] = [
   ['batchSize', 1, 100_000, 'requests per round trip'],
 ];
 
-/** Throws SchedulerOptionError for a numeric Scheduler option that is not a whole number in its range. */
+/** Throws SchedulerOptionError for a numeric Scheduler option that is not a whole number in its range, or a bad `serviceVersion` / `fleet`. */
 export function checkSchedulerOptions(options: Record<string, unknown>): void {
+  const version = options.serviceVersion;
+  if (version !== undefined && (typeof version !== 'string' || version.length === 0 || version.length > 100)) {
+    throw new SchedulerOptionError(
+      'serviceVersion',
+      `serviceVersion must be a string of 1 to 100 characters, got ${JSON.stringify(version)}`,
+    );
+  }
+  const fleet = options.fleet;
+  if (fleet !== undefined && fleet !== false) {
+    const poll =
+      typeof fleet === 'object' && fleet !== null ? (fleet as Record<string, unknown>).controlPollMs : Number.NaN;
+    const keys =
+      typeof fleet === 'object' && fleet !== null ? Object.keys(fleet).filter((key) => key !== 'controlPollMs') : [];
+    if (
+      keys.length > 0 ||
+      (poll !== undefined && (typeof poll !== 'number' || !Number.isInteger(poll) || poll < 50 || poll > 60_000))
+    ) {
+      throw new SchedulerOptionError(
+        'fleet',
+        `fleet must be false or { controlPollMs } with a whole number of milliseconds from 50 to 60000, got ${JSON.stringify(fleet)}`,
+      );
+    }
+  }
   for (const [option, min, max, unit] of NUMERIC) {
     const value = options[option];
     if (value === undefined) continue;

@@ -130,7 +130,9 @@ export class TickClaim {
         }
         return { outcome: 'skipped', reason: 'claimed-elsewhere' };
       case 'overlap':
-        if (takeover === false && job.runningCount === 0) {
+        // (A tick claimed under another name, a start or a fleet trigger, is not asked again: the
+        // queue asks under the job's own name.)
+        if (takeover === false && job.runningCount === 0 && !run.claimAs) {
           const recheckMs = Math.min(OVERLAP_RECHECK_MAX_MS, job.options.leaseMs / 10);
           if (askAgain(job, tick, recheckMs, 'overlap')) return { outcome: 'skipped', reason: 'early' };
         }

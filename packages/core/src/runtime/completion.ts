@@ -12,7 +12,7 @@ import { withinDeadline } from './deadline.js';
 import { isCancelledFor } from './errors.js';
 import type { LeaseHandle } from './lease-keeper.js';
 import type { Logger } from './logger.js';
-import type { ClaimStore, CompletionResult, HeldClaim, RunOutcome } from './store.js';
+import type { ClaimStore, CompletionResult, HeldClaim, RunOutcome, RunRecord } from './store.js';
 
 /**
  * What became of a run's claim: `recorded` (the tick is done in the store), `rejected` (the tick
@@ -25,6 +25,8 @@ export type CompletionStatus = 'recorded' | 'rejected' | 'unrecorded' | 'release
 interface PendingCompletion {
   claim: HeldClaim;
   outcome: RunOutcome;
+  /** For the fleet history (kept by the store when it records the completion). */
+  record: RunRecord | undefined;
   /** How long this attempt may wait for the store. */
   waitMs: number;
   resolve: (result: CompletionResult | null) => void;
@@ -59,14 +61,19 @@ export class CompletionRecorder {
    * a shutdown or by remove() gives the tick back (`released`), so a replica still running may
    * take it over at once; any other outcome is recorded (record()).
    */
-  async finish(lease: LeaseHandle, outcome: RunOutcome, abortReason: unknown): Promise<CompletionStatus> {
+  async finish(
+    lease: LeaseHandle,
+    outcome: RunOutcome,
+    abortReason: unknown,
+    record?: RunRecord,
+  ): Promise<CompletionStatus> {
     try {
       const given = isCancelledFor(abortReason, 'shutdown') || isCancelledFor(abortReason, 'removed');
       if (given && outcome === 'cancelled') {
         await this.releaser.release([lease.claim]);
         return 'released';
       }
-      return await this.record(lease, outcome);
+      return await this.record(lease, outcome, record);
     } finally {
       lease.release();
     }
@@ -77,13 +84,13 @@ export class CompletionRecorder {
    * lease is renewed meanwhile, but a store that keeps refusing completions while it renews does
    * not get retried forever).
    */
-  async record(lease: LeaseHandle, outcome: RunOutcome): Promise<CompletionStatus> {
+  async record(lease: LeaseHandle, outcome: RunOutcome, record?: RunRecord): Promise<CompletionStatus> {
     const until = lease.abortAt;
     for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       const left = until - this.clock.now();
       const waitMs = lease.lost || left <= 0 ? LAST_CHANCE_WAIT_MS : Math.min(MAX_WAIT_MS, left);
       const result = await new Promise<CompletionResult | null>((resolve) =>
-        this.queue.add({ claim: lease.claim, outcome, waitMs, resolve }),
+        this.queue.add({ claim: lease.claim, outcome, record, waitMs, resolve }),
       );
       if (result !== null) return result;
       if (lease.lost || this.clock.now() + delay >= until) return 'unrecorded';
@@ -97,7 +104,11 @@ export class CompletionRecorder {
     for (const item of items) waitMs = Math.min(waitMs, item.waitMs);
     const work = this.store.completeRuns({
       owner: this.owner,
-      runs: items.map((item) => ({ claim: item.claim, outcome: item.outcome })),
+      runs: items.map((item) =>
+        item.record
+          ? { claim: item.claim, outcome: item.outcome, record: item.record }
+          : { claim: item.claim, outcome: item.outcome },
+      ),
     });
     const answer = await withinDeadline(this.clock, work, waitMs);
     if (answer.kind === 'value' && answer.value.length === items.length) {

@@ -18,7 +18,8 @@ export type TickwiseErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_CONFIG'
   | 'STORE_AUTH'
-  | 'STORE_SCHEMA';
+  | 'STORE_SCHEMA'
+  | 'FLEET_UNSUPPORTED';
 
 export class TickwiseError extends Error {
   override name = 'TickwiseError';

@@ -83,12 +83,22 @@ export interface TickSkippedEvent {
   instanceId: string;
 }
 
+/** A job was paused or resumed for the whole fleet (fleet controls), as this replica saw it. */
+export interface JobControlEvent {
+  job: JobInfo;
+  /** The pause now in force; null when the job was resumed (or its pause ran out). */
+  pause: { pattern: string; reason: string; by: string; at: Date; until: Date | null } | null;
+  instanceId: string;
+}
+
 export interface SchedulerEvents {
   'run:start': RunStartEvent;
   'run:success': RunSuccessEvent;
   'run:failure': RunFailureEvent;
   'attempt:failure': AttemptFailureEvent;
   'tick:skipped': TickSkippedEvent;
+  'job:paused': JobControlEvent;
+  'job:resumed': JobControlEvent;
 }
 
 export type SchedulerEventName = keyof SchedulerEvents;

@@ -1,10 +1,14 @@
 // HTTP endpoints for health, as a node:http request handler (also usable as Express/Fastify
-// middleware): GET /health for load balancers and probes, GET /jobs for people and dashboards.
+// middleware): GET /health for load balancers and probes, GET /jobs for people and dashboards,
+// and the fleet routes beside it (fleet-routes.ts: GET /jobs?scope=fleet, runs, controls).
 // Hardened for being reachable by strangers: /jobs is served only with a token or to loopback
 // clients, every answer carries safe headers, bodies and long URLs are refused, nothing crashes.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorType, redactError } from '../telemetry/error-detail.js';
+import { TickwiseError } from './errors.js';
+import type { Fleet } from './fleet.js';
+import { answerFleet, type ControlBody, type FleetRoute, fleetRoute, MAX_CONTROL_BODY } from './fleet-routes.js';
 import type { HealthOptions, HealthSnapshot } from './health.js';
 
 // The request and response are typed by the parts the handler uses, not by node:http's classes, so
@@ -17,6 +21,7 @@ export interface HealthRequest {
   readonly url?: string | undefined;
   readonly headers: {
     readonly authorization?: string | undefined;
+    readonly 'content-type'?: string | undefined;
     readonly 'content-length'?: string | undefined;
     readonly 'transfer-encoding'?: string | undefined;
     readonly 'x-forwarded-for'?: string | string[] | undefined;
@@ -24,6 +29,10 @@ export interface HealthRequest {
   };
   /** The connection: its peer address decides whether a request is from loopback. */
   readonly socket?: { readonly remoteAddress?: string | undefined } | undefined;
+  /** A control's body is read from the stream (Node's IncomingMessage)… */
+  on?(event: 'data' | 'end' | 'error', listener: (chunk?: unknown) => void): unknown;
+  /** …or taken as parsed by middleware before this handler (Express's express.json()). */
+  readonly body?: unknown;
 }
 
 /** What the handler calls on a response (Node's `ServerResponse` fits). */
@@ -57,6 +66,8 @@ export interface HealthHandlerOptions extends HealthOptions {
 
 interface HealthSource {
   health(options?: HealthOptions): Promise<HealthSnapshot>;
+  /** The fleet view (Scheduler.fleet): the fleet routes answer 404 without it. */
+  readonly fleet?: Fleet | null;
 }
 
 type Next = (error?: unknown) => void;
@@ -133,7 +144,12 @@ export function createHealthHandler(
       send(response, 414, { error: `request target longer than ${MAX_URL_LENGTH} characters` }, false);
       return;
     }
-    const path = url.split('?')[0] as string;
+    const [path = '', query = ''] = url.split('?', 2);
+    const fleet = fleetRoute(path, query, base);
+    if (fleet) {
+      serveFleet(request, response, fleet, query);
+      return;
+    }
     const route = path === `${base}/health` ? 'health' : path === `${base}/jobs` ? 'jobs' : null;
     if (!route) {
       if (next) next();
@@ -150,23 +166,7 @@ export function createHealthHandler(
       send(response, 413, { error: 'these endpoints take no request body' }, false, { connection: 'close' });
       return;
     }
-    if (route === 'jobs') {
-      if (jobsAccess === 'token' && !tokenMatches(request.headers.authorization, expected as Buffer)) {
-        send(response, 401, { error: `GET ${base}/jobs needs Authorization: Bearer <token>` }, head, {
-          'www-authenticate': 'Bearer',
-        });
-        return;
-      }
-      if (jobsAccess === 'loopback' && !fromLoopback(request)) {
-        send(
-          response,
-          403,
-          { error: `GET ${base}/jobs is served to loopback clients only; set a token to serve it to others` },
-          head,
-        );
-        return;
-      }
-    }
+    if (route === 'jobs' && !mayRead(request, response, head)) return;
     scheduler.health(healthOptions).then(
       (snapshot) => {
         if (route === 'jobs') {
@@ -196,6 +196,83 @@ export function createHealthHandler(
     );
   };
 
+  /** The access rules of GET /jobs; answers 401/403 itself and returns false when they refuse. */
+  const mayRead = (request: HealthRequest, response: HealthResponse, head: boolean): boolean => {
+    if (jobsAccess === 'token' && !tokenMatches(request.headers.authorization, expected as Buffer)) {
+      send(response, 401, { error: `GET ${base}/jobs needs Authorization: Bearer <token>` }, head, {
+        'www-authenticate': 'Bearer',
+      });
+      return false;
+    }
+    if (jobsAccess === 'loopback' && !fromLoopback(request)) {
+      send(
+        response,
+        403,
+        { error: `GET ${base}/jobs is served to loopback clients only; set a token to serve it to others` },
+        head,
+      );
+      return false;
+    }
+    return true;
+  };
+
+  const serveFleet = (request: HealthRequest, response: HealthResponse, route: FleetRoute, query: string): void => {
+    const control = route.kind === 'control';
+    const head = request.method === 'HEAD';
+    const method = control ? 'POST' : 'GET';
+    if (request.method !== method && !(head && !control)) {
+      send(response, 405, { error: 'method not allowed' }, false, { allow: control ? 'POST' : 'GET, HEAD' });
+      return;
+    }
+    if (control) {
+      // Controls need the token whatever jobsAccess says: reading is not changing.
+      if (!expected || !tokenMatches(request.headers.authorization, expected)) {
+        send(
+          response,
+          expected ? 401 : 403,
+          {
+            error: expected
+              ? `POST ${base}/jobs/<job>/${route.action} needs Authorization: Bearer <token>`
+              : 'fleet controls over HTTP need the handler’s token option',
+          },
+          false,
+          expected ? { 'www-authenticate': 'Bearer' } : {},
+        );
+        return;
+      }
+      if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '') && hasBody(request)) {
+        send(response, 415, { error: 'send the control’s body as application/json' }, false);
+        return;
+      }
+    } else {
+      if (hasBody(request)) {
+        send(response, 413, { error: 'these endpoints take no request body' }, false, { connection: 'close' });
+        return;
+      }
+      if (!mayRead(request, response, head)) return;
+    }
+    const view = scheduler.fleet;
+    if (!view) {
+      send(response, 404, { error: 'no fleet view: the store keeps no fleet state (or fleet: false)' }, head);
+      return;
+    }
+    const body = control ? readBody(request) : Promise.resolve({});
+    body
+      .then((parsed) => answerFleet(view, route, parsed, query))
+      .then(
+        (answer) => send(response, answer.status, answer.body, head),
+        (error: unknown) => {
+          if (error instanceof BadBody)
+            send(response, error.status, { error: error.message }, false, { connection: 'close' });
+          else if (error instanceof TickwiseError && error.code === 'INVALID_OPTION')
+            send(response, 400, { error: error.message }, false);
+          else if (error instanceof TypeError && /job name or pattern/.test(error.message))
+            send(response, 400, { error: error.message }, false);
+          else fail(response, error, head);
+        },
+      );
+  };
+
   return (request, response, next) => {
     try {
       serve(request, response, next);
@@ -203,6 +280,53 @@ export function createHealthHandler(
       fail(response, error, false);
     }
   };
+}
+
+class BadBody extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A control's JSON body: from middleware that parsed it, or read from the stream (at most MAX_CONTROL_BODY bytes). */
+function readBody(request: HealthRequest): Promise<ControlBody> {
+  if (request.body !== undefined && typeof request.body === 'object' && request.body !== null) {
+    return Promise.resolve(request.body as ControlBody);
+  }
+  if (!hasBody(request) || !request.on) return Promise.resolve({});
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (error: BadBody | null, value?: ControlBody) => {
+      if (done) return;
+      done = true;
+      if (error) reject(error);
+      else resolve(value ?? {});
+    };
+    request.on?.('data', (chunk) => {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += buffer.length;
+      if (size > MAX_CONTROL_BODY) finish(new BadBody(413, `a control's body is at most ${MAX_CONTROL_BODY} bytes`));
+      else chunks.push(buffer);
+    });
+    request.on?.('error', () => finish(new BadBody(400, 'the request body could not be read')));
+    request.on?.('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return finish(null, {});
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          finish(new BadBody(400, 'the body must be a JSON object'));
+        } else finish(null, parsed as ControlBody);
+      } catch {
+        finish(new BadBody(400, 'the body is not valid JSON'));
+      }
+    });
+  });
 }
 
 /** A 500 that names the error's class only: its message may carry secrets. */

@@ -2,6 +2,7 @@
 
 import type { AbortSource } from './abort-source.js';
 import type { SkipReason } from './events.js';
+import type { PauseRecord } from './fleet-store.js';
 import type { RunTrigger } from './job.js';
 import type { BuiltJob } from './job-registry.js';
 import type { RunOutcome } from './store.js';
@@ -89,7 +90,10 @@ export class JobState implements BuiltJob {
   /** Registration order: jobs due at the same instant start in this order (rotated per replica when several share a store: TickQueue). */
   readonly order: number;
   readonly disabledReason: string | null;
-  paused = false;
+  /** Paused on this replica by scheduler.pause(). */
+  localPaused = false;
+  /** Paused for the whole fleet (fleet controls: CLI, web page, editor); null when not. */
+  fleetPause: PauseRecord | null = null;
   /** Its next tick's entry in the timer queue (TickQueue); null while none is queued. */
   entry: QueueEntry<JobState> | null = null;
   /** The next tick to fire (NaN when the schedule has ended). */
@@ -121,6 +125,11 @@ export class JobState implements BuiltJob {
   /** Runs from the gate to their end, claims in flight included. */
   get activeCount(): number {
     return this.active?.length ?? 0;
+  }
+
+  /** Its ticks are skipped (reason `paused`): paused here, or for the fleet. */
+  get paused(): boolean {
+    return this.localPaused || this.fleetPause !== null;
   }
 
   /**

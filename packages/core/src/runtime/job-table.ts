@@ -13,6 +13,8 @@ import type { ClaimStore } from './store.js';
 export class JobTable {
   private readonly byName = new Map<string, JobState>();
   private readonly draining = new Set<JobState>();
+  /** Grows with every insert and remove: the fleet catalog is sent again when it moved. */
+  generation = 0;
 
   constructor(
     /** Whose limits a name must fit (StoreLimits.maxJobNameBytes). */
@@ -54,6 +56,7 @@ export class JobTable {
   insert(job: BuiltJob): JobState {
     const state = new JobState(job, this.byName.size, this.disabledReasonFor(job));
     this.byName.set(job.info.name, state);
+    this.generation++;
     if (state.disabledReason)
       this.logger.warn({ job: job.info.name, reason: state.disabledReason }, 'tickwise: job disabled');
     return state;
@@ -66,6 +69,11 @@ export class JobTable {
     return job;
   }
 
+  /** The job named `name`, or undefined. */
+  find(name: string): JobState | undefined {
+    return this.byName.get(name);
+  }
+
   /** Whether `job` is still the one registered under its name (not removed, nor replaced since). */
   has(job: JobState): boolean {
     return this.byName.get(job.info.name) === job;
@@ -75,6 +83,7 @@ export class JobTable {
   remove(name: string): JobState {
     const job = this.get(name);
     this.byName.delete(name);
+    this.generation++;
     this.draining.add(job);
     return job;
   }

@@ -5,8 +5,11 @@ import type { Schedule, ScheduleKind } from '../schedule/schedule.js';
 import type { JobOptions } from './job-options.js';
 import type { Logger } from './logger.js';
 
-/** How a run came about (`start`: the runOnStart run). */
-export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'start';
+/**
+ * How a run came about: `start` the runOnStart run, `manual` scheduler.trigger() on this replica,
+ * `fleet` a trigger request from the fleet controls (CLI, web page, editor), run by one replica.
+ */
+export type RunTrigger = 'schedule' | 'manual' | 'catch-up' | 'start' | 'fleet';
 
 /** The job as handlers, events and health see it. */
 export interface JobInfo {

@@ -7,6 +7,7 @@ import { sleep, type TimerHandle } from './clock.js';
 import { withinDeadline } from './deadline.js';
 import { StoreError, TickwiseError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { ReplicaCard } from './replica-card.js';
 import type { BeatResult, ClaimStore } from './store.js';
 import type { StoreClock } from './store-clock.js';
 
@@ -50,6 +51,8 @@ export class Membership {
     private readonly logger: Logger,
     /** Called when the offset estimate moved by more than a second (a clock was set). */
     private readonly offsetJumped: () => void,
+    /** This replica's details for the fleet view, sent with each beat; null when the store keeps no fleet state. */
+    private readonly card: ReplicaCard | null = null,
   ) {}
 
   /**
@@ -127,18 +130,27 @@ export class Membership {
   /** One beat: registration, a clock reading, the data's identity. Throws when the store does not answer. */
   private async beat(): Promise<BeatResult> {
     const sentAt = this.clock.local.now();
+    const details = this.card?.next();
     const answer = await withinDeadline(
       this.clock,
-      this.store.heartbeat({ instanceId: this.instanceId, session: this.session, ttlMs: BEAT_TTL_MS }),
+      this.store.heartbeat({
+        instanceId: this.instanceId,
+        session: this.session,
+        ttlMs: BEAT_TTL_MS,
+        ...(details ? { info: details.info } : {}),
+      }),
       BEAT_WAIT_MS,
     );
     if (answer.kind === 'timeout') throw new Error(`no answer within ${BEAT_WAIT_MS} ms`);
     if (answer.kind === 'error') throw answer.error;
     const beat = answer.value;
+    if (details && !beat.conflict) this.card?.acknowledge(details.generation, details.info.catalog !== undefined);
     if (beat.live) this.live = beat.live;
     if (beat.storeTime !== undefined) this.measure(sentAt, beat.storeTime, this.clock.local.now());
     if (this.epoch !== null && beat.epoch !== this.epoch) {
       this.dataLossAt = this.clock.now();
+      // The catalog went with the data: the next beat sends it again.
+      this.card?.forget();
       this.logger.error(
         { previous: this.epoch, now: beat.epoch },
         'tickwise: the claim store lost its data (restarted without persistence?): fences stay monotonic and lost ticks are not taken over, but catch-up after a restart no longer knows what ran before',

@@ -2,6 +2,18 @@
 // (the kit in ../store-tests runs against all three), so code and tests written against it hold
 // when a service moves to Redis or PostgreSQL.
 
+import {
+  checkPattern,
+  type FleetControls,
+  type FleetStore,
+  type HistoryOptions,
+  type PauseRecord,
+  type ReplicaRecord,
+  type RunQuery,
+  resolveHistory,
+  type TriggerRecord,
+} from './fleet-store.js';
+import { MemoryFleet } from './memory-fleet.js';
 import type {
   BeatResult,
   ClaimBatch,
@@ -12,6 +24,7 @@ import type {
   HeldClaim,
   InstanceBeat,
   RenewalBatch,
+  RunRecord,
   StoreLimits,
 } from './store.js';
 
@@ -58,6 +71,8 @@ export interface MemoryStoreOptions {
    * tests), or Date.now before that.
    */
   now?: () => number;
+  /** The fleet history kept (runs per job, their age); `false` keeps none. Default 100 runs, 7 days. */
+  history?: HistoryOptions | false;
 }
 
 interface Registration {
@@ -68,7 +83,7 @@ interface Registration {
 
 const MEMORY_LIMITS: StoreLimits = Object.freeze({ maxJobNameBytes: 1024 });
 
-export class MemoryStore implements ClaimStore {
+export class MemoryStore implements ClaimStore, FleetStore {
   readonly durable = false;
   readonly limits = MEMORY_LIMITS;
   private readonly ledgers = new Map<string, JobLedger>();
@@ -79,10 +94,16 @@ export class MemoryStore implements ClaimStore {
   private now: () => number;
   private clockChosen: boolean;
   private nextSweep = 0;
+  private readonly fleet: MemoryFleet;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.clockChosen = options.now !== undefined;
+    this.fleet = new MemoryFleet(resolveHistory(options.history, 'MemoryStore'), () => this.now());
+  }
+
+  get history() {
+    return this.fleet.history;
   }
 
   /**
@@ -167,7 +188,7 @@ export class MemoryStore implements ClaimStore {
 
   async completeRuns(batch: CompletionBatch): Promise<CompletionResult[]> {
     const now = this.now();
-    return batch.runs.map(({ claim }): CompletionResult => {
+    return batch.runs.map(({ claim, record: run }): CompletionResult => {
       const ledger = this.ledger(claim.job);
       const at = indexOfTick(ledger.records, claim.tick);
       let record = ledger.records[at];
@@ -184,6 +205,8 @@ export class MemoryStore implements ClaimStore {
       }
       record.expiresAt = Math.max(record.expiresAt, now + record.retainMs);
       if (record.tick > ledger.lastDone) ledger.lastDone = record.tick;
+      // Only a first recording gets here (a repeated one returned above): the run is kept once.
+      if (run) this.fleet.append(run);
       return 'recorded';
     });
   }
@@ -212,6 +235,7 @@ export class MemoryStore implements ClaimStore {
       return { epoch: this.epoch, conflict: { session: held.session, ageMs: now - held.lastSeen } };
     }
     this.instances.set(beat.instanceId, { session: beat.session, lastSeen: now, expiresAt: now + beat.ttlMs });
+    this.fleet.beat(beat.instanceId, beat.info, now);
     const live = [...this.instances].filter(([, r]) => r.expiresAt > now).map(([id]) => id);
     // No storeTime: this store reads the scheduler's own clock, so there is no offset to measure.
     return { epoch: this.epoch, live: live.sort() };
@@ -222,6 +246,37 @@ export class MemoryStore implements ClaimStore {
   }
 
   async ping(): Promise<void> {}
+
+  async listRuns(query?: RunQuery): Promise<RunRecord[]> {
+    return this.fleet.listRuns(query);
+  }
+
+  async listReplicas(): Promise<ReplicaRecord[]> {
+    const now = this.now();
+    return this.fleet.listReplicas((id) => (this.instances.get(id)?.expiresAt ?? 0) > now);
+  }
+
+  async readControls(): Promise<FleetControls> {
+    return this.fleet.readControls();
+  }
+
+  async pauseJobs(pause: { pattern: string; reason: string; by: string; forMs: number | null }): Promise<PauseRecord> {
+    checkPattern(pause.pattern);
+    return this.fleet.pause(pause.pattern, pause.reason, pause.by, pause.forMs);
+  }
+
+  async resumeJobs(pattern: string): Promise<boolean> {
+    return this.fleet.resume(pattern);
+  }
+
+  watchControls(changed: () => void): () => void {
+    return this.fleet.watch(changed);
+  }
+
+  async requestTrigger(request: { job: string; by: string }): Promise<TriggerRecord> {
+    checkPattern(request.job);
+    return this.fleet.trigger(request.job, request.by);
+  }
 
   private ledger(job: string): JobLedger {
     let ledger = this.ledgers.get(job);

@@ -17,6 +17,9 @@ import { COMPLETION_LIMITS, CompletionRecorder } from './completion.js';
 import { resolveLogger } from './default-logger.js';
 import { DueTicks } from './due-ticks.js';
 import { EventHub } from './events.js';
+import { Fleet } from './fleet.js';
+import { DEFAULT_CONTROL_POLL_MS, FleetControlPoller } from './fleet-controls.js';
+import { isFleetStore, TRIGGER_CLAIM_SUFFIX, TRIGGER_TTL_MS, type TriggerRecord } from './fleet-store.js';
 import { Gate } from './gate.js';
 import { HealthCheck } from './health-check.js';
 import type { RunTrigger } from './job.js';
@@ -29,6 +32,7 @@ import type { Logger } from './logger.js';
 import { Membership } from './membership.js';
 import { MemoryStore } from './memory-store.js';
 import { redactingLogger } from './redacting-logger.js';
+import { ReplicaCard } from './replica-card.js';
 import { RunEvents } from './run-events.js';
 import { RunLog } from './run-log.js';
 import type { RunObserver } from './run-observer.js';
@@ -74,6 +78,19 @@ export interface SchedulerOptions {
    * 1 sends each on its own (the benchmark compares the two).
    */
   batchSize?: number;
+  /**
+   * The service's version, recorded with every run in the fleet history and with the replica's
+   * heartbeat (so the fleet view can compare versions after a deploy). Default
+   * TICKWISE_SERVICE_VERSION, else npm_package_version (set by `npm start`), else none.
+   */
+  serviceVersion?: string;
+  /**
+   * The fleet view (docs/fleet.md): with a store that keeps fleet state (the three bundled ones
+   * do), runs go to the fleet history, the replica's details go with its heartbeat, and the fleet
+   * controls (pause, resume, trigger) are read every `controlPollMs` (default 500 ms). `false`:
+   * none of it (the store then only claims).
+   */
+  fleet?: { controlPollMs?: number } | false;
 }
 
 /** What the Scheduler facade keeps: its state and the parts its public methods reach. */
@@ -92,6 +109,8 @@ export interface SchedulerParts {
   startup: Startup;
   shutdown: Shutdown;
   health: HealthCheck;
+  /** The fleet view over the store; null without fleet state (or with `fleet: false`). */
+  fleet: Fleet | null;
 }
 
 /** Throws a SchedulerOptionError on an unknown or invalid option. */
@@ -118,11 +137,31 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
   const disabled = [...(options.disabled ?? []), ...parseDisabledList(env[DISABLED_JOBS_ENV])];
   const jobs = new JobTable(store, disabled, logger);
   const events = new EventHub(logger, () => local.now());
-  const membership = new Membership(store, clock, instanceId, session, logger, () => {
-    // A clock was set: timers armed by the old estimate would fire early or late.
-    ticks.refresh();
-    asks.refresh();
-  });
+  const fleetStore = options.fleet !== false && isFleetStore(store) ? store : null;
+  const serviceVersion = options.serviceVersion ?? env.TICKWISE_SERVICE_VERSION ?? env.npm_package_version;
+  const card: ReplicaCard | null = fleetStore
+    ? new ReplicaCard({
+        version: serviceVersion,
+        startedAt: () => lifecycle.startedAt ?? Number.NaN,
+        jobs: () => jobs.values(),
+        jobCount: () => jobs.size,
+        generation: () => jobs.generation,
+        clockOffsetMs: (): number | null => membership.status().clockOffsetMs,
+      })
+    : null;
+  const membership: Membership = new Membership(
+    store,
+    clock,
+    instanceId,
+    session,
+    logger,
+    () => {
+      // A clock was set: timers armed by the old estimate would fire early or late.
+      ticks.refresh();
+      asks.refresh();
+    },
+    card,
+  );
   const telemetry: RunObserver = new Instrumentation(
     instanceId,
     () => jobs.values(),
@@ -162,9 +201,40 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
     askAgain: (job, tick, retryAfterMs, ask) => asks.add(job, tick, retryAfterMs, ask),
   });
   const completions = new CompletionRecorder(store, clock, owner, logger, batched(COMPLETION_LIMITS), releaser);
-  const runner = new TickRunner({ instanceId, clock, logger, report, claim, completions, releaser }, (job) =>
+  const history = fleetStore?.history ? { version: serviceVersion, errors } : null;
+  const runner = new TickRunner({ instanceId, clock, logger, report, claim, completions, releaser, history }, (job) =>
     gate.drain(job),
   );
+  // A fleet trigger: through the gate's checks for a manual run, then claimed under `<job>#trigger`
+  // at the request's time, so one replica of those that have the job runs it.
+  const runTrigger = (job: JobState, request: TriggerRecord): void => {
+    const claimAs = { job: `${job.info.name}${TRIGGER_CLAIM_SUFFIX}`, retainMs: 2 * TRIGGER_TTL_MS };
+    if (!lifecycle.running) return;
+    if (Buffer.byteLength(claimAs.job) > store.limits.maxJobNameBytes) {
+      logger.warn({ job: job.info.name }, 'tickwise: job name too long for a fleet trigger claim; not triggered');
+      return;
+    }
+    const refused = gate.manual(job);
+    if (refused) {
+      if (refused.reason) report.skip(job, request.at, refused.reason);
+      return;
+    }
+    logger.info({ job: job.info.name, by: request.by, id: request.id }, 'tickwise: fleet trigger received');
+    void runner.start(job, request.at, 'fleet', undefined, false, claimAs);
+  };
+  const controls = fleetStore
+    ? new FleetControlPoller({
+        store: fleetStore,
+        clock,
+        logger,
+        events,
+        instanceId,
+        jobs: () => jobs.values(),
+        job: (name) => jobs.find(name),
+        trigger: runTrigger,
+        pollMs: (options.fleet || undefined)?.controlPollMs ?? DEFAULT_CONTROL_POLL_MS,
+      })
+    : null;
 
   const startup = new Startup({
     instanceId,
@@ -173,6 +243,7 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
     logger,
     lifecycle,
     membership,
+    controls,
     jobs,
     ticks,
     asks,
@@ -180,7 +251,19 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
     runner,
     report,
   });
-  const shutdown = new Shutdown({ clock, logger, lifecycle, membership, jobs, ticks, asks, claims, leases, report });
+  const shutdown = new Shutdown({
+    clock,
+    logger,
+    lifecycle,
+    membership,
+    controls,
+    jobs,
+    ticks,
+    asks,
+    claims,
+    leases,
+    report,
+  });
   const health = new HealthCheck({
     instanceId,
     store,
@@ -190,5 +273,21 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
     jobs: () => jobs.values(),
     nextRun: (job) => ticks.nextRun(job),
   });
-  return { instanceId, clock, logger, events, jobs, lifecycle, report, ticks, gate, runner, startup, shutdown, health };
+  const fleet = fleetStore ? new Fleet(fleetStore) : null;
+  return {
+    instanceId,
+    clock,
+    logger,
+    events,
+    jobs,
+    lifecycle,
+    report,
+    ticks,
+    gate,
+    runner,
+    startup,
+    shutdown,
+    health,
+    fleet,
+  };
 }

@@ -5,7 +5,10 @@
 // startup.ts and shutdown.ts; jobs() and health() are job-snapshot.ts and health-check.ts.
 
 import { activeSpanContext } from '../telemetry/otel-api.js';
+import { TickwiseError } from './errors.js';
 import type { SchedulerEventName, SchedulerListener } from './events.js';
+import type { Fleet } from './fleet.js';
+import type { FleetHealth, FleetStatusOptions } from './fleet-status.js';
 import type { HealthOptions, HealthSnapshot } from './health.js';
 import type { JobDefinition, JobInfo } from './job.js';
 import {
@@ -135,11 +138,11 @@ export class Scheduler {
 
   /** Skips the job's ticks (recorded with reason `paused`) until resume(). */
   pause(name: string): void {
-    this.parts.jobs.get(name).paused = true;
+    this.parts.jobs.get(name).localPaused = true;
   }
 
   resume(name: string): void {
-    this.parts.jobs.get(name).paused = false;
+    this.parts.jobs.get(name).localPaused = false;
   }
 
   /**
@@ -162,8 +165,36 @@ export class Scheduler {
   /**
    * A health snapshot: overall status, the store's reachability and round trip, and per job its
    * schedule, next and last run, last success, consecutive failures, overdue flag and owner.
+   * `{ scope: 'fleet' }`: the same questions answered for every replica sharing the store, from
+   * its run history and heartbeats (FleetHealth; docs/fleet.md); rejects with `FLEET_UNSUPPORTED`
+   * when the store keeps no fleet state or `fleet: false` was set.
    */
-  health(options: HealthOptions = {}): Promise<HealthSnapshot> {
+  health(options: FleetStatusOptions & { scope: 'fleet' }): Promise<FleetHealth>;
+  health(options?: HealthOptions & { scope?: 'replica' }): Promise<HealthSnapshot>;
+  health(
+    options: (HealthOptions & { scope?: 'replica' }) | (FleetStatusOptions & { scope: 'fleet' }) = {},
+  ): Promise<HealthSnapshot | FleetHealth> {
+    if (options.scope === 'fleet') {
+      const { scope: _scope, ...rest } = options;
+      const { fleet } = this.parts;
+      if (!fleet) {
+        return Promise.reject(
+          new TickwiseError(
+            'FLEET_UNSUPPORTED',
+            'no fleet view: this scheduler was built with fleet: false, or its store keeps no fleet state',
+          ),
+        );
+      }
+      return fleet.status(rest);
+    }
     return this.parts.health.check(options);
+  }
+
+  /**
+   * The fleet view and controls (pause, resume, trigger for every replica sharing the store);
+   * null when the store keeps no fleet state or `fleet: false` was set.
+   */
+  get fleet(): Fleet | null {
+    return this.parts.fleet;
   }
 }

@@ -6,6 +6,7 @@ import type { AskAgainQueue } from './ask-again.js';
 import type { ClaimBatcher } from './claim-batcher.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { RunCancelledError } from './errors.js';
+import type { FleetControlPoller } from './fleet-controls.js';
 import type { ActiveRun } from './job-state.js';
 import type { JobTable } from './job-table.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -21,6 +22,7 @@ export interface ShutdownParts {
   logger: Logger;
   lifecycle: Lifecycle;
   membership: Pick<Membership, 'leave'>;
+  controls: Pick<FleetControlPoller, 'stop'> | null;
   jobs: JobTable;
   ticks: Pick<TickQueue, 'clear'>;
   asks: Pick<AskAgainQueue, 'clear'>;
@@ -43,6 +45,7 @@ export class Shutdown {
     await lifecycle.startSettled();
     const wasRunning = lifecycle.running;
     lifecycle.state = 'stopping';
+    this.parts.controls?.stop();
     this.parts.ticks.clear(jobs.values());
     this.parts.asks.clear();
     this.parts.claims.cancelPending();

@@ -1,5 +1,5 @@
 // What start() does, once: the store checked (its init()), the instance registered and the clocks
-// compared (membership.ts), then every job queued — with a durable store and catch-up, from the
+// compared (membership.ts), the fleet controls read (fleet-controls.ts), then every job queued — with a durable store and catch-up, from the
 // job's last completed tick; otherwise from now, watching the latest ticks another replica may
 // still hold — and the runOnStart runs started.
 
@@ -7,6 +7,7 @@ import { nextTickMs } from '../schedule/schedule.js';
 import type { AskAgainQueue } from './ask-again.js';
 import type { ClaimBatcher } from './claim-batcher.js';
 import type { Clock } from './clock.js';
+import type { FleetControlPoller } from './fleet-controls.js';
 import type { ClaimOverride, JobState, RunResult } from './job-state.js';
 import type { JobTable } from './job-table.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -29,6 +30,8 @@ export interface StartupParts {
   logger: Logger;
   lifecycle: Lifecycle;
   membership: Membership;
+  /** The fleet controls, read before any tick is queued (a fleet pause holds from the first tick); null without fleet state. */
+  controls: Pick<FleetControlPoller, 'start'> | null;
   jobs: JobTable;
   ticks: TickQueue;
   asks: AskAgainQueue;
@@ -45,6 +48,7 @@ export class Startup {
     // A misconfigured store fails here, with a StoreError, before any tick.
     await store.init?.();
     await this.parts.membership.join();
+    await this.parts.controls?.start();
     lifecycle.state = 'running';
     const now = clock.now();
     lifecycle.startedAt = now;

@@ -63,6 +63,8 @@
 // was live. (A store cannot tell a lost record from one it forgot after its expiry; the scheduler
 // never renews after the lease's end, since every renewal's deadline is before it.)
 
+import type { RunTrigger } from './job.js';
+
 export interface ClaimRequest {
   readonly job: string;
   /** The tick, epoch ms. */
@@ -162,7 +164,11 @@ export type RunOutcome = 'success' | 'failure' | 'timeout' | 'cancelled' | 'unex
 
 export interface CompletionBatch {
   readonly owner: string;
-  readonly runs: readonly { readonly claim: HeldClaim; readonly outcome: RunOutcome }[];
+  /**
+   * `record`: the run for the fleet history (fleet-store.ts), appended when this completion is
+   * recorded, once; a store without history ignores it.
+   */
+  readonly runs: readonly { readonly claim: HeldClaim; readonly outcome: RunOutcome; readonly record?: RunRecord }[];
 }
 
 /**
@@ -178,6 +184,8 @@ export interface InstanceBeat {
   readonly session: string;
   /** How long the registration holds without another beat. */
   readonly ttlMs: number;
+  /** The replica's details for the fleet view (fleet-store.ts); a store without fleet state ignores them. */
+  readonly info?: ReplicaInfo;
 }
 
 export interface BeatResult {
@@ -250,4 +258,61 @@ export interface ClaimStore {
   init?(): Promise<void>;
   /** Releases connections the store opened itself. */
   close?(): Promise<void>;
+}
+
+/** One run of a job, as the fleet history keeps it. Times are epoch ms by the store's clock. */
+export interface RunRecord {
+  readonly job: string;
+  /** The tick the run was for (a trigger's: when it was requested). */
+  readonly tick: number;
+  readonly instanceId: string;
+  readonly trigger: RunTrigger;
+  readonly outcome: RunOutcome;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Start minus tick (jitter included). */
+  readonly lateMs: number;
+  readonly attempts: number;
+  readonly fence: number;
+  /** The service version of the replica that ran it (SchedulerOptions.serviceVersion). */
+  readonly version?: string;
+  /** For an outcome other than success: the error's class and message, as `errorDetail` records it. */
+  readonly error?: { readonly type: string; readonly message?: string };
+}
+
+/** What a replica tells the fleet about one of its jobs (sent when its jobs change). */
+export interface CatalogEntry {
+  readonly name: string;
+  readonly kind: 'cron' | 'every' | 'at';
+  /** As written: the cron expression, the interval, the ISO date. */
+  readonly schedule: string;
+  readonly timezone: string;
+  /** A cron schedule built with `dayMatch: 'and'` (absent: 'or'). */
+  readonly dayMatch?: 'and';
+  /** An interval's anchor, epoch ms (absent: the Unix epoch). */
+  readonly anchorMs?: number;
+  readonly describe: string;
+  readonly owner?: string;
+  readonly description?: string;
+  readonly runbook?: string;
+  readonly timeoutMs: number;
+  /** `expect.duration` in ms, when set. */
+  readonly expectMs?: number;
+  /** Disabled on this replica (TICKWISE_DISABLED_JOBS, `disabled` option), with the reason. */
+  readonly disabledReason?: string;
+}
+
+/** What a heartbeat says about the replica beside its registration. */
+export interface ReplicaInfo {
+  readonly host: string;
+  readonly pid: number;
+  readonly version?: string;
+  /** When this scheduler started, epoch ms (store clock). */
+  readonly startedAt: number;
+  /** Jobs registered. */
+  readonly jobs: number;
+  /** Store clock minus the replica's, ms; null before it was measured. */
+  readonly clockOffsetMs: number | null;
+  /** The replica's jobs: sent on the first beat and whenever they change; kept by the store until replaced. */
+  readonly catalog?: readonly CatalogEntry[];
 }

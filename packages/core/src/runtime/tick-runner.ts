@@ -18,6 +18,7 @@ import type { LeaseHandle } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import { HandlerContext } from './run-context.js';
 import { ObservedRun } from './run-observer.js';
+import { type RunHistory, runRecord } from './run-record.js';
 import type { RunReport } from './run-report.js';
 import type { RunOutcome } from './store.js';
 
@@ -31,6 +32,8 @@ export interface TickRunnerParts {
   claim: Pick<TickClaim, 'claim'>;
   completions: Pick<CompletionRecorder, 'finish'>;
   releaser: Pick<ClaimReleaser, 'release'>;
+  /** Builds the run's record for the fleet history; null when the store keeps none. */
+  history: RunHistory | null;
 }
 
 export class TickRunner {
@@ -175,7 +178,23 @@ export class TickRunner {
     const error = unexpected ?? result.error;
 
     run.recording = true;
-    const completion = lease ? await this.parts.completions.finish(lease, outcome, run.abort.reason) : 'none';
+    const { history } = this.parts;
+    const record =
+      lease && history
+        ? runRecord(history, {
+            job: name,
+            tick: run.tick,
+            instanceId: this.parts.instanceId,
+            trigger,
+            outcome,
+            startedAt,
+            endedAt: clock.now(),
+            attempts: result.attempts,
+            fence,
+            error,
+          })
+        : undefined;
+    const completion = lease ? await this.parts.completions.finish(lease, outcome, run.abort.reason, record) : 'none';
     if (completion === 'unrecorded' && lease) report.completionUnrecorded(lease.claim);
     const finishedAt = clock.now();
     const durationMs = finishedAt - startedAt;

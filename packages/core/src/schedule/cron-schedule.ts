@@ -60,13 +60,16 @@ export class CronSchedule implements Schedule {
   readonly kind = 'cron' as const;
   readonly timezone: string;
   readonly expression: string;
+  /** How day-of-month and day-of-week combine (the `dayMatch` option it was built with). */
+  readonly dayMatch: DayMatch;
   private readonly pattern: CronPattern;
   private readonly zone: TimeZone;
   private readonly normalized: string;
   private description: string | undefined;
 
-  constructor(expression: string, pattern: CronPattern, zone: TimeZone, normalized: string) {
+  constructor(expression: string, pattern: CronPattern, zone: TimeZone, normalized: string, dayMatch: DayMatch) {
     this.expression = expression;
+    this.dayMatch = dayMatch;
     this.pattern = pattern;
     this.zone = zone;
     this.timezone = zone.name;
@@ -141,7 +144,13 @@ export function cron(expression: string, options: CronOptions = {}): CronSchedul
   const checked = validateCronText(text, { timezone, dayMatch, warnings: false });
   throwOnErrors(text, checked.diagnostics);
   const { pattern, normalized } = checked.parsed;
-  const schedule = new CronSchedule(text.trim(), pattern as CronPattern, checked.zone as TimeZone, normalized);
+  const schedule = new CronSchedule(
+    text.trim(),
+    pattern as CronPattern,
+    checked.zone as TimeZone,
+    normalized,
+    dayMatch,
+  );
   compiled.set(key, schedule);
   return schedule;
 }

@@ -9,6 +9,7 @@ import { claimCases } from './claims.js';
 import { completionCases } from './completion.js';
 import { dataLossCases } from './data-loss.js';
 import { exclusiveCases } from './exclusive.js';
+import { fleetCases } from './fleet.js';
 import { Harness, type Suite } from './harness.js';
 import { instanceCases } from './instances.js';
 import { leaseCases } from './leases.js';
@@ -32,12 +33,17 @@ export interface StoreContractOptions<S extends ClaimStore = ClaimStore> extends
    * backup does (the data set's epoch must change). With it, the data-loss cases run too.
    */
   wipe?: (store: S) => Promise<void>;
+  /**
+   * The store keeps fleet state (runtime/fleet-store.ts: run history, replica details, pauses,
+   * triggers) with history on: the fleet cases run too, and fail unless the store implements it.
+   */
+  fleet?: boolean;
 }
 
 /**
  * Registers the contract's cases: claims, batches, leases and takeovers (stale renewals
  * included), exclusive claims (a long run included), completion (out of order included), lifetime
- * and retention, instances, and, with `wipe`, data loss. Every case calls `makeStore()` for a store
+ * and retention, instances, with `wipe` data loss, and with `fleet` the fleet state. Every case calls `makeStore()` for a store
  * of its own and closes it (`close()`) at its end; cases use job names and instance ids no other
  * case uses, so stores may share a server.
  *
@@ -48,7 +54,7 @@ export function storeContract<S extends ClaimStore>(
   makeStore: () => S | Promise<S>,
   options: StoreContractOptions<S>,
 ): void {
-  const { cleanup, wipe } = options;
+  const { cleanup, wipe, fleet } = options;
   const suite: Suite = {
     describe: (name, body) => {
       options.describe(name, body);
@@ -77,4 +83,5 @@ export function storeContract<S extends ClaimStore>(
   lifetimeCases(suite);
   instanceCases(suite);
   if (wipe) dataLossCases(suite);
+  if (fleet) fleetCases(suite);
 }

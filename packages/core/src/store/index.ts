@@ -4,9 +4,26 @@
 // `MemoryStore`, which the root exports too.
 
 export { StoreError } from '../runtime/errors.js';
+export {
+  DEFAULT_HISTORY,
+  type FleetControls,
+  type FleetStore,
+  type HistoryOptions,
+  isFleetStore,
+  type PauseRecord,
+  REPLICA_RECORD_MS,
+  type ReplicaRecord,
+  type ResolvedHistory,
+  type RunQuery,
+  resolveHistory,
+  TRIGGER_CLAIM_SUFFIX,
+  TRIGGER_TTL_MS,
+  type TriggerRecord,
+} from '../runtime/fleet-store.js';
 export { MemoryStore, type MemoryStoreOptions } from '../runtime/memory-store.js';
 export type {
   BeatResult,
+  CatalogEntry,
   ClaimBatch,
   ClaimRefusal,
   ClaimRequest,
@@ -17,6 +34,8 @@ export type {
   HeldClaim,
   InstanceBeat,
   RenewalBatch,
+  ReplicaInfo,
   RunOutcome,
+  RunRecord,
   StoreLimits,
 } from '../runtime/store.js';

@@ -57,6 +57,7 @@ export function harness(options: HarnessOptions = {}, start: string = T0): Harne
             : e.type === 'run:failure'
               ? ` ${e.outcome}`
               : '';
+        if (e.type === 'job:paused' || e.type === 'job:resumed') return `${e.type} ${e.job.name}`;
         return `${e.type} ${e.job.name} ${hhmmss(e.tick)}${extra}`;
       }),
     sleep: (ms, signal) =>

@@ -58,7 +58,7 @@ describe('ask again', () => {
     const gone = jobState({ name: 'gone' });
     const running = jobState({ name: 'running' });
     for (const job of [paused, disabled, gone, running]) asks.add(job, T0, 1000, 'early');
-    paused.paused = true;
+    paused.localPaused = true;
     removed.add(gone);
     activeRun(running, T0);
     await clock.advance('2s');

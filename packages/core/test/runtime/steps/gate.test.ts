@@ -21,7 +21,7 @@ describe('gate: disabled, paused, shutting down', () => {
     const { gate, lines, life } = setup();
     gate.pass(jobState({ name: 'off' }, 0, 'enabled: false'), T0, 'schedule');
     const paused = jobState({ name: 'paused' });
-    paused.paused = true;
+    paused.localPaused = true;
     gate.pass(paused, T0, 'schedule');
     life.state = 'stopping';
     gate.pass(jobState({ name: 'late' }), T0, 'schedule');

@@ -19,6 +19,7 @@ function setup(state: Parameters<typeof lifecycle>[0] = 'running') {
     logger: silentLogger,
     lifecycle: life,
     membership: { leave: async () => void lines.push('leave') },
+    controls: null,
     jobs,
     ticks: { clear: () => void lines.push('ticks cleared') },
     asks: { clear: () => void lines.push('asks cleared') },

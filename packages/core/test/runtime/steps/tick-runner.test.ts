@@ -66,6 +66,7 @@ function setup(
           lines.push(`release ${claims.map((held) => held.job).join('+')}`);
         },
       },
+      history: null,
     },
     (job: JobState) => lines.push(`ended ${job.info.name}: ${job.activeCount} active`),
   );
