@@ -6,7 +6,15 @@
 // Usage: replica.ts '<json ReplicaConfig>'
 
 import { appendFileSync } from 'node:fs';
-import { type ClaimStore, every, type JobDefinition, type Logger, type RunContext, Scheduler } from '@tickwise/core';
+import {
+  type ClaimStore,
+  cron,
+  every,
+  type JobDefinition,
+  type Logger,
+  type RunContext,
+  Scheduler,
+} from '@tickwise/core';
 import { PostgresStore } from '@tickwise/postgres';
 import { RedisStore } from '@tickwise/redis';
 import { Cluster, Redis } from 'ioredis';
@@ -41,6 +49,16 @@ export interface ReplicaConfig {
   reportAll?: boolean;
   /** Print `started` when a run starts. */
   reportStarts?: boolean;
+  /** SchedulerOptions.serviceVersion (the fleet view compares versions). */
+  serviceVersion?: string;
+  /** Every run of these jobs throws (after its ledger lines). */
+  failingJobs?: string[];
+  /** A job of this replica alone, on the jobs' schedule. */
+  ownJob?: string;
+  /** A job with a cron schedule that does not come due in a test (`0 3 1 1 *`): one that runs only when triggered. */
+  idleJob?: string;
+  /** Print `paused` / `resumed` when the fleet controls pause or resume a job here, and `fleet-health` on SIGUSR1. */
+  reportControls?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ReplicaConfig;
@@ -116,8 +134,9 @@ async function handler(ctx: RunContext): Promise<void> {
       await sleep(config.finishingPauseMs);
     }
   } finally {
-    ledger({ j: job, t: tick, f: ctx.fence, e: Date.now(), a: abortedAt });
+    ledger({ j: job, t: tick, f: ctx.fence, e: Date.now(), a: abortedAt, g: ctx.trigger });
   }
+  if (config.failingJobs?.includes(job)) throw new Error(`${job} failed on ${config.id}`);
 }
 
 const { store, close } = makeStore();
@@ -126,7 +145,17 @@ const scheduler = new Scheduler({
   logger,
   env: {},
   ...(config.instanceId !== undefined && { instanceId: config.instanceId }),
+  ...(config.serviceVersion !== undefined && { serviceVersion: config.serviceVersion }),
 });
+if (config.reportControls) {
+  scheduler.on('job:paused', (e) => out({ type: 'paused', job: e.job.name, by: e.pause?.by, reason: e.pause?.reason }));
+  scheduler.on('job:resumed', (e) => out({ type: 'resumed', job: e.job.name }));
+  // On SIGUSR1, the fleet's health as this replica sees it.
+  process.on('SIGUSR1', async () => {
+    const fleet = await scheduler.health({ scope: 'fleet' });
+    out({ type: 'fleet-health', fleet });
+  });
+}
 for (let i = 0; i < config.jobs.count; i++) {
   const definition: JobDefinition = {
     name: `${config.jobs.prefix ?? 'job'}-${i}`,
@@ -136,6 +165,8 @@ for (let i = 0; i < config.jobs.count; i++) {
   };
   scheduler.add(definition);
 }
+if (config.ownJob) scheduler.add({ name: config.ownJob, schedule: every(config.jobs.every), run: handler });
+if (config.idleJob) scheduler.add({ name: config.idleJob, schedule: cron('0 3 1 1 *'), run: handler });
 scheduler.on('tick:skipped', (e) => out({ type: 'skip', job: e.job.name, tick: e.tick.getTime(), reason: e.reason }));
 scheduler.on('run:failure', (e) => {
   const reason = (e.error as { reason?: string } | undefined)?.reason;

@@ -40,7 +40,7 @@ export type {
   SkipReason,
   TickSkippedEvent,
 } from './runtime/events.js';
-export { Fleet, type PauseOptions } from './runtime/fleet.js';
+export { Fleet, type FleetOptions, type PauseOptions } from './runtime/fleet.js';
 export type {
   FleetHealth,
   FleetJob,

@@ -17,11 +17,20 @@ export interface PauseOptions {
   for?: string | number;
 }
 
+export interface FleetOptions {
+  /**
+   * Call the store's init() (connect, check the schema) before the first read or write; default
+   * true. A scheduler's own fleet view (scheduler.fleet) leaves it to start().
+   */
+  init?: boolean;
+}
+
 export class Fleet {
   private readonly store: FleetStore;
+  private ready: Promise<void> | null;
 
   /** Throws a TickwiseError `FLEET_UNSUPPORTED` when the store keeps no fleet state. */
-  constructor(store: ClaimStore) {
+  constructor(store: ClaimStore, options: FleetOptions = {}) {
     if (!isFleetStore(store)) {
       throw new TickwiseError(
         'FLEET_UNSUPPORTED',
@@ -29,25 +38,40 @@ export class Fleet {
       );
     }
     this.store = store;
+    this.ready = options.init === false ? Promise.resolve() : null;
+  }
+
+  /** The store, initialized once (a failed init() is tried again by the next call). */
+  private async connected(): Promise<FleetStore> {
+    if (!this.ready) {
+      const init = this.store.init?.() ?? Promise.resolve();
+      this.ready = init.catch((error: unknown) => {
+        this.ready = null;
+        throw error;
+      });
+    }
+    await this.ready;
+    return this.store;
   }
 
   /** Every job and replica the store knows of, with their figures (see FleetHealth). */
   async status(options: FleetStatusOptions = {}): Promise<FleetHealth> {
+    const store = await this.connected();
     const [controls, replicas, runs] = await Promise.all([
-      this.store.readControls(),
-      this.store.listReplicas(),
-      this.store.listRuns(),
+      store.readControls(),
+      store.listReplicas(),
+      store.listRuns(),
     ]);
-    return fleetHealth(
-      { now: controls.storeTime, replicas, runs, controls, history: this.store.history !== null },
-      options,
-    );
+    return fleetHealth({ now: controls.storeTime, replicas, runs, controls, history: store.history !== null }, options);
   }
 
   /** The job's recent runs across replicas, newest first. */
   async runs(job: string, options: { limit?: number } = {}): Promise<FleetRun[]> {
     checkPattern(job);
-    const runs = await this.store.listRuns({ job, ...(options.limit !== undefined && { limit: options.limit }) });
+    const runs = await (await this.connected()).listRuns({
+      job,
+      ...(options.limit !== undefined && { limit: options.limit }),
+    });
     return runs.map(runView);
   }
 
@@ -72,7 +96,7 @@ export class Fleet {
       }
       forMs = parsed.ms;
     }
-    return this.store.pauseJobs({
+    return (await this.connected()).pauseJobs({
       pattern,
       reason: options.reason.trim().slice(0, 500),
       by: (options.by ?? 'unknown').slice(0, 200),
@@ -83,7 +107,7 @@ export class Fleet {
   /** Removes the pause of exactly this pattern (as it was given to pause()); false when there was none. */
   async resume(pattern: string): Promise<boolean> {
     checkPattern(pattern);
-    return this.store.resumeJobs(pattern);
+    return (await this.connected()).resumeJobs(pattern);
   }
 
   /**
@@ -94,6 +118,6 @@ export class Fleet {
     checkPattern(job);
     if (job.includes('*'))
       throw new TickwiseError('INVALID_OPTION', `trigger takes one job name, not a pattern: '${job}'`);
-    return this.store.requestTrigger({ job, by: (options.by ?? 'unknown').slice(0, 200) });
+    return (await this.connected()).requestTrigger({ job, by: (options.by ?? 'unknown').slice(0, 200) });
   }
 }

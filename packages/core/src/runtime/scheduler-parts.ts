@@ -273,7 +273,7 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
     jobs: () => jobs.values(),
     nextRun: (job) => ticks.nextRun(job),
   });
-  const fleet = fleetStore ? new Fleet(fleetStore) : null;
+  const fleet = fleetStore ? new Fleet(fleetStore, { init: false }) : null;
   return {
     instanceId,
     clock,
