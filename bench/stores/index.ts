@@ -3,7 +3,7 @@
 // replica processes; then the query plans of the PostgreSQL statements on realistic data.
 //
 // Run: npm run bench:stores   (REDIS_URL, DATABASE_URL)
-//   BENCH_PARTS=latency,minute,ten,plans   which parts (default all)
+//   BENCH_PARTS=latency,fleet,minute,ten,plans   which parts (default all)
 //   BENCH_MINUTE_SECONDS=240   the 100,000-jobs-on-one-minute window (3 minutes of ticks)
 //   BENCH_TEN_SECONDS=300      the 10,000-jobs-every-10-s window
 //   BENCH_PEERS=per-claim,bullmq   which comparisons to run beside the batched path
@@ -13,12 +13,13 @@ import { migrate, PostgresStore } from '@tickwise/postgres';
 import { RedisStore } from '@tickwise/redis';
 import pg from 'pg';
 import { runBullmqFleet } from './bullmq-peer.js';
+import { fleetOverhead, OVERHEAD_HEADER } from './fleet-overhead.js';
 import { explainPlans } from './plans.js';
 import { type FleetResult, runTickwiseFleet } from './tickwise-fleet.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,minute,ten,plans').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'latency,fleet,minute,ten,plans').split(','));
 const PEERS = new Set((process.env.BENCH_PEERS ?? 'per-claim,bullmq').split(','));
 const MINUTE_SECONDS = Number(process.env.BENCH_MINUTE_SECONDS ?? 240);
 const TEN_SECONDS = Number(process.env.BENCH_TEN_SECONDS ?? 300);
@@ -211,6 +212,27 @@ if (PARTS.has('latency')) {
   await latency('PostgreSQL (loopback)', postgres);
   await postgres.close();
   await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+  await pool.end();
+}
+
+if (PARTS.has('fleet')) {
+  console.log('\n## The fleet history on the hot path: claim + completion with the run record, and without\n');
+  console.log(OVERHEAD_HEADER);
+  await fleetOverhead('MemoryStore (in process)', new MemoryStore(), new MemoryStore({ history: false }), suffix);
+  const on = new RedisStore({ client: REDIS_URL, prefix: `bench-on-${suffix}:` });
+  const off = new RedisStore({ client: REDIS_URL, prefix: `bench-off-${suffix}:`, history: false });
+  await Promise.all([on.init(), off.init()]);
+  await fleetOverhead('Redis (loopback)', on, off, suffix);
+  await Promise.all([on.close(), off.close()]);
+  const pool = new pg.Pool({ connectionString: DATABASE_URL });
+  const schemas = [`bench_on_${suffix}`, `bench_off_${suffix}`];
+  for (const schema of schemas) await migrate(pool, { schema });
+  const pgOn = new PostgresStore({ pool: DATABASE_URL, schema: schemas[0] });
+  const pgOff = new PostgresStore({ pool: DATABASE_URL, schema: schemas[1], history: false });
+  await Promise.all([pgOn.init(), pgOff.init()]);
+  await fleetOverhead('PostgreSQL (loopback)', pgOn, pgOff, suffix);
+  await Promise.all([pgOn.close(), pgOff.close()]);
+  for (const schema of schemas) await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
   await pool.end();
 }
 

@@ -43,7 +43,6 @@ export interface ResolvedNames {
   /** Unqualified: index names live in the table's schema. */
   expiresIndex: string;
   runningIndex: string;
-  runsIndex: string;
   /** For messages: "public"."tickwise_claims". */
   display: string;
 }
@@ -80,7 +79,6 @@ export function resolveNames(names: TableNames = {}): ResolvedNames {
     claimSignature: `${q(`${table}_claim_batch`)}(text, bigint, bigint, text[], bigint[], bigint[], boolean[], bigint[], boolean[])`,
     expiresIndex: `"${table}_expires"`,
     runningIndex: `"${table}_running"`,
-    runsIndex: `"${table}_runs_job_ended"`,
     display: q(table),
   };
 }
@@ -142,7 +140,7 @@ CREATE TABLE IF NOT EXISTS ${n.runs} (
   record   text   NOT NULL,  -- the run as JSON (RunRecord)
   PRIMARY KEY (job, tick, fence)
 );
-CREATE INDEX IF NOT EXISTS ${n.runsIndex} ON ${n.runs} (job, ended_at DESC);
+-- No second index: every insert would pay for it; reads (a job's 100 runs, or the fleet's) are rare.
 -- Each replica's heartbeat details and job catalog, kept an hour after its last beat.
 CREATE TABLE IF NOT EXISTS ${n.replicas} (
   instance_id text   PRIMARY KEY,

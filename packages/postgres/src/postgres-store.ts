@@ -527,11 +527,11 @@ function statements(n: ResolvedNames) {
     history AS (
       INSERT INTO ${n.runs} (job, tick, fence, ended_at, record)
       SELECT h.job, req.tick, req.fence, h.ended, h.record
-        FROM req
-        JOIN unnest($8::text[], $9::text[], $10::bigint[]) WITH ORDINALITY AS h(record, job, ended, i) ON h.i = req.i
+        FROM (SELECT f.i FROM finished f
+              UNION ALL SELECT q.i FROM restored r JOIN req q ON q.job = r.job AND q.tick = r.tick) d
+        JOIN req ON req.i = d.i
+        JOIN unnest($8::text[], $9::text[], $10::bigint[]) WITH ORDINALITY AS h(record, job, ended, i) ON h.i = d.i
        WHERE h.record IS NOT NULL
-         AND (EXISTS (SELECT 1 FROM finished f WHERE f.i = req.i)
-              OR EXISTS (SELECT 1 FROM restored r WHERE r.job = req.job AND r.tick = req.tick))
       ON CONFLICT DO NOTHING
     ),
     latest AS (

@@ -36,7 +36,7 @@ export class KeySpace {
     return `${this.tags[bucket]}:h:${job}`;
   }
 
-  /** The jobs with history in a bucket (a sorted set scored by their latest run's end). */
+  /** The jobs with history in a bucket (a set of job names; a name whose list expired is dropped on read). */
   historyIndex(bucket: number): string {
     return `${this.tags[bucket]}:hj`;
   }

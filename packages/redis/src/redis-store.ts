@@ -218,7 +218,6 @@ export class RedisStore implements ClaimStore, FleetStore {
           outcome,
           Math.ceil(claim.retainMs),
           record && history ? JSON.stringify(record) : '',
-          record ? record.startedAt + record.durationMs : 0,
         );
       }
       const reply = await this.call(() => this.scripts.tickwiseComplete(keys.length, ...keys, ...args));
@@ -290,7 +289,7 @@ export class RedisStore implements ClaimStore, FleetStore {
     } else {
       const indexes = await Promise.all(
         Array.from({ length: BUCKETS }, (_, bucket) =>
-          this.call(() => this.redis.zrange(this.keys.historyIndex(bucket), '0', '-1')).then((jobs) =>
+          this.call(() => this.redis.smembers(this.keys.historyIndex(bucket))).then((jobs) =>
             jobs.map((job) => ({ bucket, job })),
           ),
         ),
@@ -298,7 +297,14 @@ export class RedisStore implements ClaimStore, FleetStore {
       lists.push(...indexes.flat());
     }
     const raw = await Promise.all(
-      lists.map(({ bucket, job }) => this.call(() => this.redis.lrange(this.keys.history(bucket, job), 0, limit - 1))),
+      lists.map(async ({ bucket, job }) => {
+        const texts = await this.call(() => this.redis.lrange(this.keys.history(bucket, job), 0, limit - 1));
+        // The list expired (no run for maxAge): the name leaves the index.
+        if (texts.length === 0 && query.job === undefined) {
+          await this.call(() => this.redis.srem(this.keys.historyIndex(bucket), job));
+        }
+        return texts;
+      }),
     );
     const now = await this.storeNow();
     const perJob = new Map<string, RunRecord[]>();

@@ -116,8 +116,7 @@ return out`;
 
 /**
  * KEYS: claim, job, history, history index per run. ARGV: owner, maxRuns (0: no history),
- * maxAgeMs, then per run tick, fence, outcome, retainMs, record (JSON, '' for none), the run's end
- * (ms). Returns 1 (recorded, also when already recorded under this fence) or 0 (taken over) per
+ * maxAgeMs, then per run tick, fence, outcome, retainMs, record (JSON, '' for none). Returns 1 (recorded, also when already recorded under this fence) or 0 (taken over) per
  * run. The record goes to the job's history only when this call records the tick: a retry of a
  * completion that had landed adds nothing.
  */
@@ -125,9 +124,9 @@ export const COMPLETE = `${PRELUDE}
 local owner, max_runs, max_age = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local out = {}
 for i = 1, #KEYS / 4 do
-  local ck, jk, hk, ik, a = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], 3 + (i - 1) * 6
+  local ck, jk, hk, ik, a = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i], 3 + (i - 1) * 5
   local tick, fence, outcome, retain = ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], tonumber(ARGV[a + 4])
-  local record, ended = ARGV[a + 5], ARGV[a + 6]
+  local record = ARGV[a + 5]
   local rec = redis.call('HMGET', ck, 'fence', 'state')
   local ok = 1
   if rec[2] == 'done' and tonumber(rec[1]) == fence then ok = 1
@@ -146,13 +145,15 @@ for i = 1, #KEYS / 4 do
     local last = redis.call('HGET', jk, 'last')
     if not last or tonumber(tick) > tonumber(last) then redis.call('HSET', jk, 'last', tick) end
     if max_runs > 0 and record ~= '' then
-      redis.call('LPUSH', hk, record)
-      redis.call('LTRIM', hk, 0, max_runs - 1)
+      local length = redis.call('LPUSH', hk, record)
+      if length > max_runs then redis.call('LTRIM', hk, 0, max_runs - 1) end
       redis.call('PEXPIRE', hk, s(max_age))
-      -- The member is the job's name: the key after its tag ('}' cannot be in a prefix) and ':h:'.
-      redis.call('ZADD', ik, ended, string.sub(hk, string.find(hk, '}', 1, true) + 4))
-      redis.call('ZREMRANGEBYSCORE', ik, '-inf', s(now - max_age))
-      redis.call('PEXPIRE', ik, s(max_age))
+      -- A new list joins its bucket's index (the job's name: the key after its tag, which cannot
+      -- hold '}', and ':h:'); listRuns() drops names whose list has expired.
+      if length == 1 then
+        redis.call('SADD', ik, string.sub(hk, string.find(hk, '}', 1, true) + 4))
+        redis.call('PEXPIRE', ik, s(max_age))
+      end
     end
   end
   out[#out + 1] = ok
