@@ -152,3 +152,57 @@ export const OVERHEAD_HEADER = `p50 of 1,000 single rounds and 20 batches, histo
 
 | store | claim | completion | claim, batch of 1,000 | completion, batch of 1,000 | store calls per run, on / off | heartbeat with details / bare |
 |---|---:|---:|---:|---:|---:|---:|`;
+
+/**
+ * Fills one job's history to the default limit (100 runs) with successes, and another's with
+ * failures that carry a message; `measure(job)` reads what the store's server says the job takes.
+ */
+export async function historySize(
+  name: string,
+  store: FleetStore,
+  measure: (job: string) => Promise<number>,
+  suffix: string,
+): Promise<void> {
+  const base = Date.now() - 3_600_000;
+  const sizes: string[] = [];
+  for (const [job, failing] of [
+    [`size-ok-${suffix}`, false],
+    [`size-failing-${suffix}`, true],
+  ] as const) {
+    const requests = Array.from({ length: 100 }, (_, i) => ({
+      job,
+      tick: base + i * 1000,
+      leaseMs: 30_000,
+      exclusive: false,
+      retainMs: 60_000,
+      takeoverOnly: false,
+    }));
+    const results = await store.claimTicks({ owner: 'a', deadline: Date.now() + 10_000, maxEarlyMs: 250, requests });
+    await store.completeRuns({
+      owner: 'a',
+      runs: results.map((result, i) => {
+        const request = requests[i] as (typeof requests)[number];
+        const fence = result.acquired ? result.fence : 0;
+        const run = record(job, request.tick, fence);
+        return {
+          claim: { ...request, fence },
+          outcome: failing ? ('failure' as const) : ('success' as const),
+          record: failing
+            ? {
+                ...run,
+                outcome: 'failure' as const,
+                error: { type: 'TimeoutError', message: 'the export to s3://bucket/path did not finish within 5m' },
+              }
+            : run,
+        };
+      }),
+    });
+    sizes.push(`${((await measure(job)) / 1024).toFixed(1)} KB`);
+  }
+  console.log(`| ${name} | ${sizes[0]} | ${sizes[1]} |`);
+}
+
+export const SIZE_HEADER = `\n100 runs of one job (the default limit), as the store's server counts them:
+
+| store | successes | failures with a message |
+|---|---:|---:|`;

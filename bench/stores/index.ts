@@ -11,9 +11,10 @@
 import { type ClaimStore, MemoryStore } from '@tickwise/core';
 import { migrate, PostgresStore } from '@tickwise/postgres';
 import { RedisStore } from '@tickwise/redis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { runBullmqFleet } from './bullmq-peer.js';
-import { fleetOverhead, OVERHEAD_HEADER } from './fleet-overhead.js';
+import { fleetOverhead, historySize, OVERHEAD_HEADER, SIZE_HEADER } from './fleet-overhead.js';
 import { explainPlans } from './plans.js';
 import { type FleetResult, runTickwiseFleet } from './tickwise-fleet.js';
 
@@ -221,17 +222,44 @@ if (PARTS.has('fleet')) {
   await fleetOverhead('MemoryStore (in process)', new MemoryStore(), new MemoryStore({ history: false }), suffix);
   const on = new RedisStore({ client: REDIS_URL, prefix: `bench-on-${suffix}:` });
   const off = new RedisStore({ client: REDIS_URL, prefix: `bench-off-${suffix}:`, history: false });
-  await Promise.all([on.init(), off.init()]);
-  await fleetOverhead('Redis (loopback)', on, off, suffix);
-  await Promise.all([on.close(), off.close()]);
   const pool = new pg.Pool({ connectionString: DATABASE_URL });
   const schemas = [`bench_on_${suffix}`, `bench_off_${suffix}`];
   for (const schema of schemas) await migrate(pool, { schema });
   const pgOn = new PostgresStore({ pool: DATABASE_URL, schema: schemas[0] });
   const pgOff = new PostgresStore({ pool: DATABASE_URL, schema: schemas[1], history: false });
-  await Promise.all([pgOn.init(), pgOff.init()]);
+  await Promise.all([on.init(), off.init(), pgOn.init(), pgOff.init()]);
+  await fleetOverhead('Redis (loopback)', on, off, suffix);
   await fleetOverhead('PostgreSQL (loopback)', pgOn, pgOff, suffix);
-  await Promise.all([pgOn.close(), pgOff.close()]);
+
+  console.log(SIZE_HEADER);
+  const sizer = new Redis(REDIS_URL);
+  await historySize(
+    'Redis (MEMORY USAGE of the job’s list)',
+    on,
+    async (job) => {
+      const [key] = await sizer.keys(`{bench-on-${suffix}:*}:h:${job}`);
+      return key ? ((await sizer.memory('USAGE', key)) ?? 0) : Number.NaN;
+    },
+    suffix,
+  );
+  sizer.disconnect();
+  const runsTable = `'"${schemas[0]}".tickwise_claims_runs'`;
+  const tableSize = async () =>
+    Number((await pool.query(`SELECT pg_total_relation_size(${runsTable}) AS n`)).rows[0].n);
+  // Page-granular: the growth as each job's 100 runs are added.
+  let measured = await tableSize();
+  await historySize(
+    'PostgreSQL (growth of the runs table with its primary key and TOAST)',
+    pgOn,
+    async () => {
+      const total = await tableSize();
+      const grown = total - measured;
+      measured = total;
+      return grown;
+    },
+    suffix,
+  );
+  await Promise.all([on.close(), off.close(), pgOn.close(), pgOff.close()]);
   for (const schema of schemas) await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
   await pool.end();
 }

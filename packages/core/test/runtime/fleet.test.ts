@@ -167,6 +167,29 @@ describe('fleet view: history and heartbeats in the store', () => {
     await upgraded.stop();
   });
 
+  it('sends the catalog again when jobs are added, and forgets a replica an hour after its last beat', async () => {
+    const f = replicas(['web-1', 'web-2']);
+    const [a, b] = f.schedulers as [Scheduler, Scheduler];
+    await Promise.all([a.start(), b.start()]);
+    a.add({ name: 'added.later', schedule: every('1h'), owner: 'late-team', run: () => {} });
+    await f.clock.advance('6s');
+    const added = (await f.fleet.status()).jobs.find((j) => j.name === 'added.later');
+    assert.deepEqual(added?.replicas, ['web-1'], 'the next beat carried the new catalog');
+    assert.equal(added?.owner, 'late-team');
+    await b.stop();
+    await f.clock.advance('59m');
+    assert.deepEqual(
+      (await f.fleet.status()).replicas.map((r) => `${r.instanceId} ${r.alive}`),
+      ['web-1 true', 'web-2 false'],
+    );
+    await f.clock.advance('2m');
+    assert.deepEqual(
+      (await f.fleet.status()).replicas.map((r) => r.instanceId),
+      ['web-1'],
+    );
+    await a.stop();
+  });
+
   it('counts a job overdue when no replica ran it for two ticks', async () => {
     const f = replicas(['web-1']);
     const [a] = f.schedulers as [Scheduler];
@@ -220,6 +243,9 @@ describe('fleet view: history and heartbeats in the store', () => {
     await assert.rejects(scheduler.health({ scope: 'fleet' }), { code: 'FLEET_UNSUPPORTED' });
     assert.deepEqual(await store.listRuns(), []);
     assert.deepEqual(await store.listReplicas(), []);
+    await new Fleet(store).pause('export', { reason: 'elsewhere' });
+    await clock.advance('1m');
+    assert.equal(scheduler.jobs()[0]?.paused, false, 'fleet pauses do not reach it');
     await scheduler.stop();
   });
 });
@@ -252,6 +278,43 @@ describe('fleet controls: pause, resume, trigger', () => {
     await f.clock.advance('1m');
     assert.equal(f.runs.length, before + 1, 'the next tick runs once');
     await Promise.all(f.schedulers.map((s) => s.stop()));
+  });
+
+  it('on a MemoryStore a pause reaches the schedulers at once; a run in progress is not stopped', async () => {
+    const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    const scheduler = new Scheduler({ store, clock, env: {}, logger: false });
+    const ended: string[] = [];
+    scheduler.add({
+      name: 'long',
+      schedule: every('1m'),
+      run: async (ctx: RunContext) => {
+        await new Promise<void>((resolve) => clock.setTimer(resolve, 30_000));
+        ended.push(`${hhmmss(ctx.scheduledAt)} ${ctx.signal.aborted ? 'aborted' : 'finished'}`);
+      },
+    });
+    await scheduler.start();
+    await clock.advance('1m10s');
+    await new Fleet(store).pause('long', { reason: 'stop new runs' });
+    await clock.advance(0);
+    assert.equal(scheduler.jobs()[0]?.paused, true, 'no wait for a poll');
+    await clock.advance('30s');
+    assert.deepEqual(ended, ['09:01:00 finished']);
+    assert.deepEqual(
+      (await store.listRuns({ job: 'long' })).map((run) => run.outcome),
+      ['success'],
+    );
+    await scheduler.stop();
+  });
+
+  it('a trigger no replica has the job for is dropped after 10 minutes', async () => {
+    const f = replicas(['web-1']);
+    await (f.schedulers[0] as Scheduler).start();
+    await f.fleet.trigger('not-here');
+    assert.equal((await f.store.readControls()).triggers.length, 1);
+    await f.clock.advance('10m');
+    assert.deepEqual((await f.store.readControls()).triggers, []);
+    await (f.schedulers[0] as Scheduler).stop();
   });
 
   it('a pause with --until ends by itself', async () => {
@@ -301,11 +364,37 @@ describe('fleet controls: pause, resume, trigger', () => {
     await f.fleet.trigger('report.daily');
     await f.clock.advance('2s');
     assert.equal((await f.fleet.runs('report.daily')).length, 2);
-    // Two at once: the second finds the first running (overlap: skip, the default) on every replica.
-    await f.fleet.trigger('report.daily');
-    await f.fleet.trigger('report.daily');
-    await f.clock.advance('2s');
-    assert.equal((await f.fleet.runs('report.daily')).length, 3);
+    await Promise.all(f.schedulers.map((s) => s.stop()));
+
+    // A trigger while the job's triggered run is still going: skipped (overlap: skip) on every replica.
+    const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    const started: string[] = [];
+    const skipped: string[] = [];
+    const slow = ['web-1', 'web-2'].map((id) => {
+      const scheduler = new Scheduler({ store, clock, env: {}, instanceId: id, logger: false });
+      scheduler.add({
+        name: 'rebuild-index',
+        schedule: cron('0 3 1 1 *'),
+        run: () => new Promise<void>((resolve) => void started.push(id) || clock.setTimer(resolve, 60_000)),
+      });
+      scheduler.on('tick:skipped', (e) => skipped.push(`${id} ${e.reason}`));
+      return scheduler;
+    });
+    await Promise.all(slow.map((s) => s.start()));
+    const fleet = new Fleet(store);
+    await fleet.trigger('rebuild-index');
+    await clock.advance('1s');
+    await fleet.trigger('rebuild-index');
+    await clock.advance('1s');
+    assert.equal(started.length, 1);
+    assert.deepEqual(
+      skipped.filter((line) => line.endsWith('overlap')).sort(),
+      ['web-1 overlap', 'web-2 overlap'],
+      'the replica running it refuses it itself; the store refuses it to the other',
+    );
+    await clock.advance('1m');
+    await Promise.all(slow.map((s) => s.stop()));
     await Promise.all(f.schedulers.map((s) => s.stop()));
   });
 
