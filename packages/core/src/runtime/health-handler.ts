@@ -1,6 +1,7 @@
 // HTTP endpoints for health, as a node:http request handler (also usable as Express/Fastify
 // middleware): GET /health for load balancers and probes, GET /jobs for people and dashboards,
-// and the fleet routes beside it (fleet-routes.ts: GET /jobs?scope=fleet, runs, controls).
+// the fleet routes beside it (fleet-routes.ts: GET /jobs?scope=fleet, runs, controls), and the
+// fleet's web page for browsers (fleet-page-routes.ts: GET /jobs preferring HTML, sign-in, forms).
 // Hardened for being reachable by strangers: /jobs is served only with a token or to loopback
 // clients, every answer carries safe headers, bodies and long URLs are refused, nothing crashes.
 
@@ -8,6 +9,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { errorType, redactError } from '../telemetry/error-detail.js';
 import { TickwiseError } from './errors.js';
 import type { Fleet } from './fleet.js';
+import { createPageServer, pageRoute, type ReadAccess } from './fleet-page-routes.js';
+import { PageSessions } from './fleet-page-session.js';
 import { answerFleet, type ControlBody, type FleetRoute, fleetRoute, MAX_CONTROL_BODY } from './fleet-routes.js';
 import type { HealthOptions, HealthSnapshot } from './health.js';
 
@@ -26,9 +29,18 @@ export interface HealthRequest {
     readonly 'transfer-encoding'?: string | undefined;
     readonly 'x-forwarded-for'?: string | string[] | undefined;
     readonly forwarded?: string | undefined;
+    /** The web page's: content negotiation, its session cookie, the forms' same-origin check. */
+    readonly accept?: string | undefined;
+    readonly cookie?: string | undefined;
+    readonly origin?: string | undefined;
+    readonly referer?: string | undefined;
+    readonly host?: string | undefined;
+    readonly 'x-forwarded-proto'?: string | string[] | undefined;
   };
-  /** The connection: its peer address decides whether a request is from loopback. */
-  readonly socket?: { readonly remoteAddress?: string | undefined } | undefined;
+  /** The connection: its peer address decides whether a request is from loopback; a TLS one makes the page's cookies Secure. */
+  readonly socket?:
+    | { readonly remoteAddress?: string | undefined; readonly encrypted?: boolean | undefined }
+    | undefined;
   /** A control's body is read from the stream (Node's IncomingMessage)… */
   on?(event: 'data' | 'end' | 'error', listener: (chunk?: unknown) => void): unknown;
   /** …or taken as parsed by middleware before this handler (Express's express.json()). */
@@ -117,7 +129,8 @@ function hasBody(request: HealthRequest): boolean {
 
 /**
  * `(request, response, next?)`: serves GET `/health` (200 when ok or degraded, 503 when failing;
- * a small body) and GET `/jobs` (the full snapshot, see `jobsAccess`). Other paths go to `next`
+ * a small body) and GET `/jobs` (the full snapshot, see `jobsAccess`); a browser asking for
+ * `/jobs` as text/html gets the fleet's web page (docs/fleet.md, "The web page"). Other paths go to `next`
  * when given, else 404. Throws at creation when `jobsAccess` is 'token' without a `token`.
  */
 export function createHealthHandler(
@@ -137,6 +150,19 @@ export function createHealthHandler(
     throw new TypeError("createHealthHandler: jobsAccess 'token' needs the token option");
   }
   const expected = token === undefined ? null : digest(`Bearer ${token}`);
+  /** GET /jobs's rules, for the web page (which also takes its session cookie where they want the token). */
+  const readAccess = (request: HealthRequest): ReadAccess => {
+    if (jobsAccess === 'token' && !tokenMatches(request.headers.authorization, expected as Buffer))
+      return 'needs-token';
+    if (jobsAccess === 'loopback' && !fromLoopback(request)) return 'not-loopback';
+    return 'ok';
+  };
+  const page = createPageServer<HealthRequest>({
+    base,
+    readAccess,
+    sessions: token === undefined ? null : new PageSessions(token),
+    fleet: () => scheduler.fleet,
+  });
 
   const serve = (request: HealthRequest, response: HealthResponse, next: Next | undefined): void => {
     const url = typeof request.url === 'string' ? request.url : '/';
@@ -145,6 +171,12 @@ export function createHealthHandler(
       return;
     }
     const [path = '', query = ''] = url.split('?', 2);
+    // `<base>/` is ours only with a basePath, or when this handler is the whole server (no next).
+    const forPage = pageRoute(request, path, query, base, base !== '' || next === undefined);
+    if (forPage) {
+      page(forPage, request, response);
+      return;
+    }
     const fleet = fleetRoute(path, query, base);
     if (fleet) {
       serveFleet(request, response, fleet, query);
@@ -198,13 +230,14 @@ export function createHealthHandler(
 
   /** The access rules of GET /jobs; answers 401/403 itself and returns false when they refuse. */
   const mayRead = (request: HealthRequest, response: HealthResponse, head: boolean): boolean => {
-    if (jobsAccess === 'token' && !tokenMatches(request.headers.authorization, expected as Buffer)) {
+    const access = readAccess(request);
+    if (access === 'needs-token') {
       send(response, 401, { error: `GET ${base}/jobs needs Authorization: Bearer <token>` }, head, {
         'www-authenticate': 'Bearer',
       });
       return false;
     }
-    if (jobsAccess === 'loopback' && !fromLoopback(request)) {
+    if (access === 'not-loopback') {
       send(
         response,
         403,

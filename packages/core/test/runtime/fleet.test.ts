@@ -376,7 +376,11 @@ describe('fleet controls: pause, resume, trigger', () => {
       scheduler.add({
         name: 'rebuild-index',
         schedule: cron('0 3 1 1 *'),
-        run: () => new Promise<void>((resolve) => void started.push(id) || clock.setTimer(resolve, 60_000)),
+        run: () =>
+          new Promise<void>((resolve) => {
+            started.push(id);
+            clock.setTimer(resolve, 60_000);
+          }),
       });
       scheduler.on('tick:skipped', (e) => skipped.push(`${id} ${e.reason}`));
       return scheduler;

@@ -346,12 +346,13 @@ describe('fleet page over HTTP: the forms', () => {
   it('refuses a post from another origin, with Origin: null, or with neither Origin nor Referer, whatever it carries', async () => {
     const field = await csrf(s, cookie, 'pause');
     const fields = { action: 'pause', job: 'export', csrf: field, reason: 'csrf attempt' };
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { origin: 'http://127.0.0.1:1' },
       { origin: 'http://evil.example' },
       { origin: 'null' },
       { origin: '', referer: 'http://evil.example/page' },
-    ]) {
+    ];
+    for (const headers of refused) {
       const answer = await post(s, '/jobs/page', fields, { cookie, ...headers });
       assert.equal(answer.status, 403, JSON.stringify(headers));
       assert.match(await answer.text(), /not sent from this page/);

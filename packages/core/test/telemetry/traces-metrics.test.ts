@@ -251,6 +251,18 @@ describe('telemetry with the real OpenTelemetry SDK', () => {
     );
   });
 
+  it('a fleet trigger’s run is traced with trigger fleet, under the job’s own name', async () => {
+    const { otel, clock, scheduler } = setup();
+    scheduler.add({ name: 'rebuild', schedule: at('2027-01-01T00:00:00Z'), run: () => {} });
+    await scheduler.start();
+    await scheduler.fleet?.trigger('rebuild', { by: 'ana' });
+    await clock.advance('1s');
+    const [run] = byName(otel.finished(), 'run rebuild');
+    assert.ok(run, 'the triggered run has its span');
+    assert.equal(run.attributes['tickwise.run.trigger'], 'fleet');
+    assert.equal(run.attributes['tickwise.job.name'], 'rebuild');
+  });
+
   it('logs one line per outcome and per skip, with the trace id', async () => {
     const lines: Record<string, unknown>[] = [];
     const record = (fields: Record<string, unknown>, message: string) => lines.push({ ...fields, message });
