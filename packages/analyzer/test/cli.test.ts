@@ -145,7 +145,7 @@ describe('tickwise next', () => {
 
 describe('tickwise: bad usage exits 2 with one clear line', () => {
   const cases: [string[], string][] = [
-    [['lst'], "unknown command 'lst' (commands: list, check, next, migrate, diff)"],
+    [['lst'], "unknown command 'lst' (commands: list, check, next, migrate, diff, fleet)"],
     [['check', '--format', 'xml'], "--format must be one of text, json, github, got 'xml'"],
     [['check', 'no/such/dir'], "path 'no/such/dir' does not exist"],
     [['check', 'README.md'], "'README.md' is not a TypeScript or JavaScript file"],

@@ -336,7 +336,7 @@ describe('wrapper decorators (tickwise.config.json "decorators")', () => {
 });
 
 describe('tickwise check --server-zone', () => {
-  it('takes the zone like list does, validated the same way (only list and check take it)', async () => {
+  it('takes the zone like list does, validated the same way (only list, check and diff take it)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-check-zone-'));
     try {
       mkdirSync(join(dir, 'src'));
@@ -353,7 +353,7 @@ describe('tickwise check --server-zone', () => {
       assert.match(bad.err, /unknown time zone 'Mars\/Base' for --server-zone/);
       const next = await cli(dir, 'next', '0 9 * * *', '--server-zone', 'UTC');
       assert.equal(next.code, 2);
-      assert.match(next.err, /--server-zone is only for `tickwise list or tickwise check`/);
+      assert.match(next.err, /--server-zone is only for `tickwise list, tickwise check or tickwise diff`/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,4 +3,6 @@ export interface CliIo {
   cwd: string;
   out(text: string): void;
   err(text: string): void;
+  /** The environment (TICKWISE_TOKEN, USER); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `tickwise` command: list, check, next, migrate, diff. Exit codes: 0 fine, 1 errors found, 2 bad usage.
+// The `tickwise` command: list, check, next, migrate, diff (exit codes: 0 fine, 1 errors found, 2 bad usage),
+// and fleet, which has its own (fleet-command.ts).
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { checkCommand } from './check-command.js';
 import { DIAGNOSTIC_FORMATS, type DiagnosticFormat } from './diagnostic-formats.js';
 import { diffCommand } from './diff-command.js';
 import { DIFF_FORMATS, type DiffFormat } from './diff-formats.js';
+import { fleetCommand } from './fleet-command.js';
 import type { CliIo } from './io.js';
 import { listCommand } from './list-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -25,6 +27,9 @@ const USAGE = `Usage:
   tickwise diff <git-ref> [paths...] [--format text|json|github] [-n <runs>]
                                                        jobs added, removed, rescheduled or re-owned since the ref (working
                                                        tree vs. commit), with next runs before/after and DST notes
+  tickwise fleet status|runs|pause|resume|trigger --redis <url> | --postgres <url> | --url <service>/jobs
+                                                       the running replicas' jobs, runs and controls
+                                                       (tickwise fleet --help for its options and exit codes)
 
 Options:
   --root <dir>      the project (check, migrate): wiring is decided over all its files (default: nearest package.json)
@@ -66,6 +71,8 @@ async function version(): Promise<string> {
 
 /** Runs one command line; returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Its own flags and exit codes: the options below are for reading source.
+  if (argv[0] === 'fleet') return fleetCommand(argv.slice(1), io);
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -217,8 +224,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io,
         );
       }
+      case 'fleet':
+        throw new UsageError('put fleet first, then its options: tickwise fleet status --redis <url>');
       default:
-        throw new UsageError(`unknown command '${command}' (commands: list, check, next, migrate, diff)`);
+        throw new UsageError(`unknown command '${command}' (commands: list, check, next, migrate, diff, fleet)`);
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -241,6 +250,9 @@ if (invoked && realpathSync(invoked) === fileURLToPath(import.meta.url)) {
   runCli(process.argv.slice(2), io).then(
     (exitCode) => {
       process.exitCode = exitCode;
+      // A store's client may keep a timer after it is closed (ioredis keeps its connect timeout
+      // for 2 s after a refused connection): once the output is out, a fleet command is done.
+      if (process.argv[2] === 'fleet') process.stdout.write('', () => process.stderr.write('', () => process.exit()));
     },
     (error: unknown) => {
       process.stderr.write(`tickwise: internal error: ${(error as Error).stack ?? String(error)}\n`);

@@ -11,8 +11,10 @@ import type { CatalogEntry, ReplicaInfo } from './store.js';
 
 export interface CardSource {
   version: string | undefined;
-  /** When start() began, store time; NaN before. */
+  /** When start() began, store time; NaN before (the first beats come before it is set). */
   startedAt: () => number;
+  /** Store time: the start time the first beats report, while startedAt() is not set yet. */
+  now: () => number;
   jobs: () => Iterable<JobState>;
   jobCount: () => number;
   /** Grows whenever a job is added or removed. */
@@ -36,7 +38,7 @@ export class ReplicaCard {
       host: this.host,
       pid: process.pid,
       ...(source.version === undefined ? {} : { version: source.version }),
-      startedAt: Number.isNaN(startedAt) ? 0 : startedAt,
+      startedAt: Number.isNaN(startedAt) ? source.now() : startedAt,
       jobs: source.jobCount(),
       clockOffsetMs: source.clockOffsetMs(),
       ...(generation === this.acknowledged ? {} : { catalog: [...source.jobs()].map(catalogEntry) }),

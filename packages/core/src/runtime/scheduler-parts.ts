@@ -143,6 +143,7 @@ export function buildSchedulerParts(options: SchedulerOptions): SchedulerParts {
     ? new ReplicaCard({
         version: serviceVersion,
         startedAt: () => lifecycle.startedAt ?? Number.NaN,
+        now: () => clock.now(),
         jobs: () => jobs.values(),
         jobCount: () => jobs.size,
         generation: () => jobs.generation,

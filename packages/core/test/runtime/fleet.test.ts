@@ -204,6 +204,15 @@ describe('fleet view: history and heartbeats in the store', () => {
     await a.stop();
   });
 
+  it('a replica’s first beat already says when it started, so a fresh replica’s jobs are not overdue', async () => {
+    const f = replicas(['web-1']);
+    await (f.schedulers[0] as Scheduler).start();
+    const [replica] = await f.store.listReplicas();
+    assert.equal(replica?.startedAt, Date.parse('2026-03-02T09:00:00.000Z'));
+    assert.equal((await f.fleet.status()).jobs.find((j) => j.name === 'export')?.overdue, false);
+    await (f.schedulers[0] as Scheduler).stop();
+  });
+
   it('a store built with history: false keeps no runs, and says so', async () => {
     const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
     const store = new MemoryStore({ now: () => clock.now(), history: false });
