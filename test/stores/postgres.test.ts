@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { StoreError } from '@tickwise/core';
+import { every, Scheduler, StoreError } from '@tickwise/core';
 import type { ClaimBatch, ClaimRequest } from '@tickwise/core/store';
 import { storeContract } from '@tickwise/core/store-tests';
 import { migrate, migrationSql, PostgresStore, SCHEMA_VERSION } from '@tickwise/postgres';
@@ -55,6 +55,35 @@ describe('PostgresStore on a real PostgreSQL', () => {
   after(async () => {
     for (const schema of schemas) await pool?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool?.end();
+  });
+
+  it('a scheduler with the fleet view never waits for a connection of the pool the store made (claims, renewals, completions, beats, controls and fleet reads at once)', async function () {
+    this.timeout(30_000);
+    const store = new PostgresStore({ pool: DATABASE_URL, schema: await freshSchema() });
+    const scheduler = new Scheduler({ store, env: {}, logger: false });
+    for (let i = 0; i < 300; i++) {
+      scheduler.add({
+        name: `busy-${i}`,
+        schedule: every('1s'),
+        lease: '2s',
+        run: () => new Promise((resolve) => setTimeout(resolve, i % 3 === 0 ? 900 : 5)),
+      });
+    }
+    await scheduler.start();
+    // The pool the store made from the URL (not a public member: what the test watches).
+    const made = (store as unknown as { pool: pg.Pool }).pool;
+    let mostWaiting = 0;
+    const sampler = setInterval(() => {
+      mostWaiting = Math.max(mostWaiting, made.waitingCount);
+    }, 2);
+    const until = Date.now() + 4000;
+    while (Date.now() < until) {
+      await Promise.all([scheduler.health({ scope: 'fleet' }), scheduler.health()]);
+    }
+    clearInterval(sampler);
+    await scheduler.stop();
+    await store.close();
+    assert.equal(mostWaiting, 0, `up to ${mostWaiting} statements waited for a connection`);
   });
 
   describe('claim semantics', () => {

@@ -49,10 +49,11 @@ export interface PostgresStoreOptions extends TableNames {
 
 /**
  * A scheduler has at most this many statements in flight (claims 2, completions 2, renewals 1,
- * releases 1, heartbeat 1, health 1, start-up reads 1, cleanup 1): a pool this size never makes a
- * request wait for a connection, where waiting would look like a store failure.
+ * releases 1, heartbeat 1, fleet controls 1, health 1, the fleet view's reads 3, start-up reads 1,
+ * cleanup 1): a pool this size never makes a request wait for a connection, where waiting would
+ * look like a store failure.
  */
-const POOL_SIZE = 10;
+const POOL_SIZE = 14;
 /** The statement's start, epoch ms: stable within a statement, so an index can be compared with it. */
 const STATEMENT_START_MS = '(extract(epoch from now()) * 1000)::bigint';
 /** Rows deleted per cleanup statement: short transactions, no long locks on a big backlog. */

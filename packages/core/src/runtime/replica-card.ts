@@ -9,6 +9,13 @@ import { EverySchedule } from '../schedule/every-schedule.js';
 import type { JobState } from './job-state.js';
 import type { CatalogEntry, ReplicaInfo } from './store.js';
 
+/**
+ * The catalog lists at most this many jobs (the first registered): a beat must stay small and fast
+ * (1,000 entries are ~250 KB). `jobs` still counts them all; the fleet view knows the others from
+ * their runs.
+ */
+export const MAX_CATALOG = 1000;
+
 export interface CardSource {
   version: string | undefined;
   /** When start() began, store time; NaN before (the first beats come before it is set). */
@@ -41,7 +48,7 @@ export class ReplicaCard {
       startedAt: Number.isNaN(startedAt) ? source.now() : startedAt,
       jobs: source.jobCount(),
       clockOffsetMs: source.clockOffsetMs(),
-      ...(generation === this.acknowledged ? {} : { catalog: [...source.jobs()].map(catalogEntry) }),
+      ...(generation === this.acknowledged ? {} : { catalog: firstJobs(source.jobs()).map(catalogEntry) }),
     };
     return { info, generation };
   }
@@ -55,6 +62,15 @@ export class ReplicaCard {
   forget(): void {
     this.acknowledged = -1;
   }
+}
+
+function firstJobs(jobs: Iterable<JobState>): JobState[] {
+  const out: JobState[] = [];
+  for (const job of jobs) {
+    if (out.length === MAX_CATALOG) break;
+    out.push(job);
+  }
+  return out;
 }
 
 export function catalogEntry(job: JobState): CatalogEntry {

@@ -213,6 +213,19 @@ describe('fleet view: history and heartbeats in the store', () => {
     await (f.schedulers[0] as Scheduler).stop();
   });
 
+  it('the catalog a replica sends lists its first 1,000 jobs; the count says how many it has', async () => {
+    const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    const scheduler = new Scheduler({ store, clock, env: {}, logger: false });
+    for (let i = 0; i < 1005; i++) scheduler.add({ name: `job-${i}`, schedule: cron('0 3 * * *'), run: () => {} });
+    await scheduler.start();
+    const [replica] = await store.listReplicas();
+    assert.equal(replica?.jobs, 1005);
+    assert.equal(replica?.catalog.length, 1000);
+    assert.equal(replica?.catalog[999]?.name, 'job-999');
+    await scheduler.stop();
+  });
+
   it('a store built with history: false keeps no runs, and says so', async () => {
     const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
     const store = new MemoryStore({ now: () => clock.now(), history: false });
