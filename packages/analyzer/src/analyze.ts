@@ -2,7 +2,7 @@
 // the parser recovers from syntax errors, so jobs elsewhere in the file are still found.
 
 import { checkJobOptions } from '@tickwise/core/options';
-import { type ScheduleDiagnostic, validateSchedule } from '@tickwise/core/schedule';
+import { type DayMatch, type ScheduleDiagnostic, type ScheduleKind, validateSchedule } from '@tickwise/core/schedule';
 import type * as TS from 'typescript';
 import { AnalyzerCode } from './codes.js';
 import { type ImportResolver, readImported } from './cross-file.js';
@@ -266,9 +266,9 @@ const validations = new Map<string, ScheduleDiagnostic[]>();
  */
 function cachedValidation(
   text: string,
-  kind: 'cron' | 'every' | 'at',
+  kind: ScheduleKind,
   timezone: string,
-  dayMatch: 'or' | 'and',
+  dayMatch: DayMatch,
   now: Date | undefined,
 ): readonly ScheduleDiagnostic[] {
   const hour = Math.floor((now ?? new Date()).getTime() / HOUR_MS);

@@ -3,6 +3,7 @@
 // configuration names), scheduler.add({...}) calls, SchedulerRegistry.add*() calls, and the
 // calls of node-cron, croner, cron, node-schedule and toad-scheduler (library-calls.ts).
 
+import type { DayMatch } from '@tickwise/core/schedule';
 import type * as TS from 'typescript';
 import { AnalyzerCode } from './codes.js';
 import { type Binding, ImportBindings } from './imports.js';
@@ -19,7 +20,7 @@ export interface FoundJob {
   zoneRule: ZoneRule;
   utcOffset?: number | { dynamic: string };
   dialect?: string;
-  model?: { expression: string; dayMatch: 'or' | 'and' };
+  model?: { expression: string; dayMatch: DayMatch };
   unsupported?: string;
   /** What the library itself rejects at start-up, with offsets into the schedule text when it is written as one literal. */
   libraryProblems?: { message: string; start: number; end: number; literal: boolean }[];
@@ -33,7 +34,7 @@ export interface FoundJob {
   /** Where the schedule's text is written (a string literal, possibly in a constant), when static. */
   scheduleValueNode?: TS.Node;
   timezone: { value: string; node?: TS.Node } | { dynamic: string };
-  dayMatch?: 'or' | 'and';
+  dayMatch?: DayMatch;
   options: Record<string, OptionValue>;
   /** Tickwise option properties, checked as registration would check them. */
   checkedOptions: PropertyRead[];
@@ -435,9 +436,7 @@ export class JobDiscovery {
     property: PropertyRead,
     defaultKind: ScheduleKind,
     textOnly: boolean,
-  ):
-    | { schedule: JobSchedule; valueNode?: TS.Node; timezone?: FoundJob['timezone']; dayMatch?: 'or' | 'and' }
-    | undefined {
+  ): { schedule: JobSchedule; valueNode?: TS.Node; timezone?: FoundJob['timezone']; dayMatch?: DayMatch } | undefined {
     const ts = this.ts;
     const expression = this.values.text(property.valueNode);
     const value = property.value;
@@ -493,7 +492,7 @@ export class JobDiscovery {
       schedule: JobSchedule;
       valueNode?: TS.Node;
       timezone?: FoundJob['timezone'];
-      dayMatch?: 'or' | 'and';
+      dayMatch?: DayMatch;
     } = {
       schedule,
       valueNode: text.node,

@@ -89,11 +89,11 @@ function expandGlob(host: ResolveHost, root: string, glob: string): string[] {
     (host.directories(dir) ?? []).filter((name) => name !== 'node_modules' && !name.startsWith('.'));
   const walk = (dir: string, index: number, depth: number): void => {
     if (depth > MAX_GLOB_DEPTH + segments.length) return;
-    if (index === segments.length) {
+    const segment = segments[index];
+    if (segment === undefined) {
       out.push(dir);
       return;
     }
-    const segment = segments[index] as string;
     if (segment === '**') {
       walk(dir, index + 1, depth);
       for (const child of children(dir)) walk(host.join(dir, child), index, depth + 1);

@@ -82,9 +82,9 @@ function canonical(value: OptionValue): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
     if (isDynamic(value)) return `(dynamic) ${value.dynamic}`;
-    const entries = Object.keys(value)
-      .sort()
-      .map((key) => `${key}: ${canonical(value[key] as OptionValue)}`);
+    const entries = Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, item]) => `${key}: ${canonical(item)}`);
     return `{ ${entries.join(', ')} }`;
   }
   return typeof value === 'string' ? JSON.stringify(value) : String(value);

@@ -3,6 +3,7 @@
 // croner's new Cron()/Cron(), cron's new CronJob()/CronJob.from(), node-schedule's scheduleJob()
 // and toad-scheduler's SimpleIntervalJob/LongIntervalJob/CronJob. Recognised by import only.
 
+import { DURATION_UNIT_MS as UNIT_MS } from '@tickwise/core/schedule';
 import type * as TS from 'typescript';
 import { AnalyzerCode } from './codes.js';
 import { type CronDialect, compressValues, type DialectOptions, readCronDialect } from './dialects.js';
@@ -41,7 +42,15 @@ interface CronSpec {
   options: Record<string, OptionValue>;
 }
 
-const MS = { milliseconds: 1, seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+// toad-scheduler's interval fields under its own names (exactly these must be recognised in a
+// SimpleIntervalJob's object); the sizes are core's, like the adapter's table of the same fields.
+const MS = {
+  milliseconds: UNIT_MS.ms,
+  seconds: UNIT_MS.s,
+  minutes: UNIT_MS.m,
+  hours: UNIT_MS.h,
+  days: UNIT_MS.d,
+} as const;
 
 export class LibraryCalls {
   /** Names (properties, parameters) typed SchedulerRegistry. */

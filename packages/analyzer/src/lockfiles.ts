@@ -119,7 +119,11 @@ function keyValue(text: string): [string, string] {
 function blockAfter(lines: readonly Line[], index: number): Line[] {
   const base = lines[index]?.indent ?? 0;
   const out: Line[] = [];
-  for (let i = index + 1; i < lines.length && (lines[i] as Line).indent > base; i++) out.push(lines[i] as Line);
+  for (let i = index + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === undefined || line.indent <= base) break;
+    out.push(line);
+  }
   return out;
 }
 
@@ -196,8 +200,7 @@ function pnpmLock(text: string): Lock {
   const inBlock = (block: readonly Line[], name: string): string | undefined => {
     const sectionIndent = block[0]?.indent ?? 0;
     let inSection = false;
-    for (let i = 0; i < block.length; i++) {
-      const line = block[i] as Line;
+    for (const [i, line] of block.entries()) {
       const [key, value] = keyValue(line.text);
       if (line.indent === sectionIndent) {
         inSection = /^(dev|optional)?[dD]ependencies$/.test(key);
@@ -237,8 +240,7 @@ function pnpmLock(text: string): Lock {
         const start = top(section);
         if (start < 0) continue;
         const block = blockAfter(lines, start);
-        for (let i = 0; i < block.length; i++) {
-          const line = block[i] as Line;
+        for (const [i, line] of block.entries()) {
           if (line.indent !== block[0]?.indent || !header.test(keyValue(line.text)[0])) continue;
           let inDependencies = false;
           for (const inner of blockAfter(block, i)) {

@@ -1,6 +1,10 @@
 // What the analyzer reports: jobs found in source and diagnostics, as plain JSON-safe data, so the
 // CLI can print it and the editor can cache it.
 
+import type { DayMatch, ScheduleDiagnostic, ScheduleKind } from '@tickwise/core/schedule';
+
+export type { ScheduleKind };
+
 /** A range in a file: UTF-16 offsets plus zero-based line and character (as LSP and VS Code count). */
 export interface Span {
   start: number;
@@ -18,8 +22,6 @@ export interface Dynamic {
 
 /** An option value as written: a JSON-like literal, or the text of a dynamic expression. */
 export type OptionValue = string | number | boolean | null | OptionValue[] | { [key: string]: OptionValue } | Dynamic;
-
-export type ScheduleKind = 'cron' | 'every' | 'at';
 
 /** The library that runs a job. */
 export type Framework = 'tickwise' | 'nestjs' | 'node-cron' | 'croner' | 'cron' | 'node-schedule' | 'toad-scheduler';
@@ -108,7 +110,7 @@ export interface JobDeclaration {
    * How the analyzer predicts a library's cron job with the schedule model: an equivalent
    * expression (six fields, seconds first) and day matching. Absent when there is nothing to predict.
    */
-  model?: { expression: string; dayMatch: 'or' | 'and' };
+  model?: { expression: string; dayMatch: DayMatch };
   /** A static schedule whose next runs the analyzer does not predict, and why. */
   unsupported?: string;
   className?: string;
@@ -148,7 +150,8 @@ export interface JobExpectation {
   dynamic?: Record<string, string>;
 }
 
-export type Severity = 'error' | 'warning';
+/** The schedule model's severities: its diagnostics become the analyzer's as they are. */
+export type Severity = ScheduleDiagnostic['severity'];
 
 export interface AnalyzerDiagnostic {
   /** Stable code: TW1xx/TW2xx from the schedule model, TW3xx from the analyzer. */

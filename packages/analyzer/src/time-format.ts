@@ -1,4 +1,7 @@
-// Dates for people: wall time in a zone with its abbreviation, and "in 2h 13m".
+// Dates and durations for people: wall time in a zone with its abbreviation, "in 2h 13m", "1 h 30 min".
+// Unit sizes come from core's one table; the labels here are the analyzer's own, for reading.
+
+import { DURATION_UNIT_MS as UNIT_MS } from '@tickwise/core/schedule';
 
 const FULL: Intl.DateTimeFormatOptions = {
   weekday: 'short',
@@ -52,19 +55,20 @@ export function formatShortInZone(date: Date, zone: string): string {
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.hour}:${parts.minute}`;
 }
 
+const RELATIVE_UNITS: readonly (readonly [string, number])[] = [
+  ['d', UNIT_MS.d],
+  ['h', UNIT_MS.h],
+  ['m', UNIT_MS.m],
+  ['s', UNIT_MS.s],
+];
+
 /** 'in 2h 13m', 'in 45s', 'in 3d 4h'; '2h ago' for the past. */
 export function formatRelative(date: Date, now: Date): string {
   const ms = date.getTime() - now.getTime();
   const abs = Math.abs(ms);
-  const units: [string, number][] = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ];
   const pieces: string[] = [];
   let rest = abs;
-  for (const [unit, size] of units) {
+  for (const [unit, size] of RELATIVE_UNITS) {
     const count = Math.floor(rest / size);
     if (count > 0 || (pieces.length === 0 && unit === 's')) pieces.push(`${count}${unit}`);
     rest -= count * size;
@@ -79,11 +83,11 @@ export function isoSeconds(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
-const DURATION_UNITS: [number, string][] = [
-  [3_600_000, 'h'],
-  [60_000, 'min'],
-  [1000, 's'],
-  [1, 'ms'],
+const DURATION_UNITS: readonly (readonly [number, string])[] = [
+  [UNIT_MS.h, 'h'],
+  [UNIT_MS.m, 'min'],
+  [UNIT_MS.s, 's'],
+  [UNIT_MS.ms, 'ms'],
 ];
 
 /**
@@ -93,10 +97,10 @@ const DURATION_UNITS: [number, string][] = [
 export function formatDurationShort(ms: number): string {
   const parts: string[] = [];
   let rest = ms;
-  if (rest >= 48 * 3_600_000) {
-    const days = Math.floor(rest / 86_400_000);
+  if (rest >= 48 * UNIT_MS.h) {
+    const days = Math.floor(rest / UNIT_MS.d);
     parts.push(`${days} day${days === 1 ? '' : 's'}`);
-    rest -= days * 86_400_000;
+    rest -= days * UNIT_MS.d;
   }
   for (const [size, unit] of DURATION_UNITS) {
     const count = Math.floor(rest / size);

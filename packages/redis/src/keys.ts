@@ -4,14 +4,14 @@
 // calls, not 1,000; on a single Redis the whole batch is one call. The tag includes the prefix, so
 // two applications with different prefixes spread over different slots.
 
+import { fnv1a32 } from '@tickwise/core/store';
+
 /** Enough buckets to spread over the shards of a small cluster; few enough to keep batches whole. */
 export const BUCKETS = 16;
 
 /** A stable bucket for a job name (32-bit FNV-1a of its UTF-16 code units). */
 export function bucketOf(job: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < job.length; i++) hash = Math.imul(hash ^ job.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % BUCKETS;
+  return fnv1a32(job) % BUCKETS;
 }
 
 export class KeySpace {

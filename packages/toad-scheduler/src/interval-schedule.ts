@@ -1,15 +1,17 @@
 // A toad interval ({ days, hours, minutes, seconds, milliseconds }) as a Tickwise every() schedule.
 
 import { type EverySchedule, every } from '@tickwise/core';
+import { DURATION_UNIT_MS as UNIT_MS } from '@tickwise/core/schedule';
 import type { SimpleIntervalSchedule } from 'toad-scheduler';
 import { ToadJobError } from './errors.js';
 
+// toad-scheduler's field names (SimpleIntervalSchedule), with core's unit sizes.
 const UNITS = [
-  ['days', 86_400_000],
-  ['hours', 3_600_000],
-  ['minutes', 60_000],
-  ['seconds', 1000],
-  ['milliseconds', 1],
+  ['days', UNIT_MS.d],
+  ['hours', UNIT_MS.h],
+  ['minutes', UNIT_MS.m],
+  ['seconds', UNIT_MS.s],
+  ['milliseconds', UNIT_MS.ms],
 ] as const;
 
 /** The interval in ms, summed as toad-scheduler's toMsecs() does (missing fields count as 0). */

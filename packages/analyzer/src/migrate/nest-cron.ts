@@ -61,8 +61,10 @@ const TICKWISE_READS: readonly ((field: string) => number[])[] = [
  * 2026-01-01), or undefined when it refuses the field or the field never fires.
  */
 function tickwiseReads(field: string, index: number): Set<number> | undefined {
+  const read = TICKWISE_READS[index];
+  if (!read) return undefined;
   try {
-    return new Set((TICKWISE_READS[index] as (field: string) => number[])(field));
+    return new Set(read(field));
   } catch {
     return undefined;
   }

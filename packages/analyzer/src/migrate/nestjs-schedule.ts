@@ -699,8 +699,8 @@ class UseConverter {
       );
       // A replacement of `last` ends where the insertion starts; merge them so they do not overlap.
       const own = edits.findIndex((e) => e.start === last.getStart(source) && e.end === last.end);
-      if (own >= 0) {
-        const merged = edits[own] as Edit;
+      const merged = edits[own];
+      if (merged) {
         edits[own] = { start: merged.start, end: insertion.end, text: merged.text + insertion.text };
       } else edits.push(insertion);
     }

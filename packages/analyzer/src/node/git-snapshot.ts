@@ -112,12 +112,12 @@ function entriesOf(cwd: string, commit: string): TreeEntry[] {
   return entries;
 }
 
-/** The contents of the entries, read in one `git cat-file --batch`. */
-function contentsOf(cwd: string, entries: readonly TreeEntry[]): Buffer[] {
+/** Each entry with its contents, read in one `git cat-file --batch`. */
+function contentsOf(cwd: string, entries: readonly TreeEntry[]): { entry: TreeEntry; content: Buffer }[] {
   if (entries.length === 0) return [];
   const total = entries.reduce((sum, e) => sum + e.size + e.object.length + 32, 0);
   const output = git(cwd, ['cat-file', '--batch'], `${entries.map((e) => e.object).join('\n')}\n`, total + 1024);
-  const contents: Buffer[] = [];
+  const contents: { entry: TreeEntry; content: Buffer }[] = [];
   let offset = 0;
   for (const entry of entries) {
     const headerEnd = output.indexOf(0x0a, offset);
@@ -125,7 +125,7 @@ function contentsOf(cwd: string, entries: readonly TreeEntry[]): Buffer[] {
     const size = Number(header.split(' ')[2]);
     if (!header.startsWith(entry.object) || !Number.isInteger(size))
       throw new GitError('GIT_FAILED', `git cat-file returned '${header}' for ${entry.path}`);
-    contents.push(output.subarray(headerEnd + 1, headerEnd + 1 + size));
+    contents.push({ entry, content: output.subarray(headerEnd + 1, headerEnd + 1 + size) });
     offset = headerEnd + 1 + size + 1;
   }
   return contents;
@@ -143,12 +143,12 @@ export function snapshotAt(ref: string, cwd: string): GitSnapshot {
   const contents = contentsOf(cwd, entries);
   const root = mkdtempSync(join(tmpdir(), 'tickwise-diff-'));
   try {
-    entries.forEach((entry, index) => {
+    for (const { entry, content } of contents) {
       const target = join(root, entry.path);
-      if (relative(root, target).startsWith(`..${sep}`)) return;
+      if (relative(root, target).startsWith(`..${sep}`)) continue;
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, contents[index] as Buffer);
-    });
+      writeFileSync(target, content);
+    }
     const snapshotCwd = join(root, prefix);
     mkdirSync(snapshotCwd, { recursive: true });
     return { ref, commit, root, cwd: snapshotCwd, remove: () => rmSync(root, { recursive: true, force: true }) };

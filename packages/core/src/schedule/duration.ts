@@ -1,18 +1,28 @@
-// Duration strings ('90s', '5m', '1h30m', '2d') to milliseconds, with positioned errors.
+// Durations: strings ('90s', '5m', '1h30m', '2d') to milliseconds with positioned errors, and
+// milliseconds back to '1h30m' or '1 hour 30 minutes'.
 
+import { MAX_TIME_MS, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND } from './calendar.js';
 import { errorDiagnostic, ScheduleCode, type ScheduleDiagnostic } from './diagnostics.js';
 
-const UNIT_MS: Readonly<Record<string, number>> = {
+/**
+ * Milliseconds in each unit a duration string accepts ('90s', '1h30m', '2w'). The one table of
+ * unit sizes: the analyzer and the adapters derive their own unit names (a library's option
+ * names, words for people) from it rather than writing the numbers again.
+ */
+export const DURATION_UNIT_MS = Object.freeze({
   ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+  s: MS_PER_SECOND,
+  m: MS_PER_MINUTE,
+  h: MS_PER_HOUR,
+  d: MS_PER_DAY,
+  w: 7 * MS_PER_DAY,
+});
+
+/** The same table, looked up by whatever unit the input spelled. */
+const UNIT_MS: Readonly<Record<string, number>> = DURATION_UNIT_MS;
 
 /** The largest duration a Date can step by (the whole range of ECMAScript time values). */
-export const MAX_DURATION_MS = 8.64e15;
+export const MAX_DURATION_MS = MAX_TIME_MS;
 
 export interface ParsedDuration {
   ms: number;
@@ -75,13 +85,21 @@ function checkMilliseconds(ms: number, text: string, start = 0, end = text.lengt
   return { ms, diagnostics: [] };
 }
 
-const UNIT_WORDS: [number, string][] = [
-  [604_800_000, 'week'],
-  [86_400_000, 'day'],
-  [3_600_000, 'hour'],
-  [60_000, 'minute'],
-  [1000, 'second'],
-  [1, 'millisecond'],
+const UNIT_WORDS: readonly (readonly [number, string])[] = [
+  [DURATION_UNIT_MS.w, 'week'],
+  [DURATION_UNIT_MS.d, 'day'],
+  [DURATION_UNIT_MS.h, 'hour'],
+  [DURATION_UNIT_MS.m, 'minute'],
+  [DURATION_UNIT_MS.s, 'second'],
+  [DURATION_UNIT_MS.ms, 'millisecond'],
+];
+/** formatDuration's units: no weeks, so '14d' rather than '2w'. */
+const SHORT_UNITS: readonly (readonly [number, string])[] = [
+  [DURATION_UNIT_MS.d, 'd'],
+  [DURATION_UNIT_MS.h, 'h'],
+  [DURATION_UNIT_MS.m, 'm'],
+  [DURATION_UNIT_MS.s, 's'],
+  [DURATION_UNIT_MS.ms, 'ms'],
 ];
 
 /** "1 hour 30 minutes" */
@@ -89,7 +107,7 @@ export function durationInWords(ms: number): string {
   const words: string[] = [];
   let rest = ms;
   // Weeks only when exact: "30 days" reads better than "4 weeks 2 days".
-  const units = ms % 604_800_000 === 0 ? UNIT_WORDS : UNIT_WORDS.slice(1);
+  const units = ms % DURATION_UNIT_MS.w === 0 ? UNIT_WORDS : UNIT_WORDS.slice(1);
   for (const [size, word] of units) {
     const count = Math.floor(rest / size);
     if (count > 0) words.push(`${count} ${word}${count === 1 ? '' : 's'}`);
@@ -100,16 +118,9 @@ export function durationInWords(ms: number): string {
 
 /** "1h30m" */
 export function formatDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1000, 's'],
-    [1, 'ms'],
-  ];
   let rest = ms;
   let text = '';
-  for (const [size, unit] of units) {
+  for (const [size, unit] of SHORT_UNITS) {
     const count = Math.floor(rest / size);
     if (count > 0) text += `${count}${unit}`;
     rest -= count * size;

@@ -1,6 +1,7 @@
 // every(): fixed-interval ticks at anchor + k * interval, so every replica computes the same ticks
 // and there is no drift from timer lateness.
 
+import { MAX_TIME_MS } from './calendar.js';
 import { errorDiagnostic, ScheduleCode } from './diagnostics.js';
 import { durationInWords, formatDuration, parseDuration } from './duration.js';
 import { collectNextRuns, type Schedule } from './schedule.js';
@@ -41,7 +42,7 @@ export class EverySchedule implements Schedule {
     // Guard against floating-point rounding at large magnitudes.
     while (tick <= afterMs) tick += interval;
     while (tick - interval > afterMs) tick -= interval;
-    return Math.abs(tick) <= 8.64e15 ? tick : Number.NaN;
+    return Math.abs(tick) <= MAX_TIME_MS ? tick : Number.NaN;
   }
 
   nextRuns(count: number, after: Date): Date[] {
@@ -56,7 +57,7 @@ export class EverySchedule implements Schedule {
     let tick = anchor + (Math.ceil((beforeMs - anchor) / interval) - 1) * interval;
     while (tick >= beforeMs) tick -= interval;
     while (tick + interval < beforeMs) tick += interval;
-    return Math.abs(tick) <= 8.64e15 ? new Date(tick) : null;
+    return Math.abs(tick) <= MAX_TIME_MS ? new Date(tick) : null;
   }
 
   describe(): string {

@@ -5,7 +5,7 @@ export { type AtSchedule, at } from './at-schedule.js';
 export { type CronOptions, type CronSchedule, cron } from './cron-schedule.js';
 export { ScheduleCode, type ScheduleDiagnostic } from './diagnostics.js';
 export type { DstNote } from './dst-warnings.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { DURATION_UNIT_MS, formatDuration, parseDuration } from './duration.js';
 export { type EveryOptions, type EverySchedule, every } from './every-schedule.js';
 export type { DayMatch } from './parse-cron.js';
 export type { Schedule, ScheduleKind } from './schedule.js';

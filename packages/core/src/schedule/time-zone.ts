@@ -140,8 +140,10 @@ export class TimeZone {
       transitions.push({ at: at, offset: t.offset });
       before = t.offset;
     }
-    for (let i = 1; i < transitions.length; i++) {
-      if ((transitions[i] as Transition).at <= (transitions[i - 1] as Transition).at) return undefined;
+    let previousAt = Number.NEGATIVE_INFINITY;
+    for (const t of transitions) {
+      if (t.at <= previousAt) return undefined;
+      previousAt = t.at;
     }
     const table: YearTable = { start, end, startOffset: source.startOffset, transitions };
     for (let month = 2; month <= 12; month++) {

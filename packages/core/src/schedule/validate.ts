@@ -43,8 +43,10 @@ export interface CronCheck {
 const NEVER_FIRES_PROBE = daysFromCivil(2000, 1, 1) * MS_PER_DAY;
 
 function spanOf(fields: FieldSpan[] | null, from: number, to: number, text: string): { start: number; end: number } {
-  if (!fields) return { start: 0, end: text.length };
-  return { start: (fields[from] as FieldSpan).start, end: (fields[to] as FieldSpan).end };
+  const first = fields?.[from];
+  const last = fields?.[to];
+  if (!first || !last) return { start: 0, end: text.length };
+  return { start: first.start, end: last.end };
 }
 
 /** Parses and checks a cron expression in a zone; shared by cron() and validateSchedule(). */
