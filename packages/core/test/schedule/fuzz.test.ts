@@ -90,7 +90,9 @@ describe('fuzz: schedules never misbehave on strange input', () => {
     );
   });
 
-  it('next() returns quickly, strictly later, and only at times whose wall clock matches', () => {
+  // Speed is measured by `npm run bench:schedule`, not here (a timed unit test fails on a loaded
+  // machine); a pattern that made next() search for long would hit the test's timeout instead.
+  it('next() returns strictly later, and only at times whose wall clock matches', () => {
     const oracles = new Map<string, DstOracle>();
     fc.assert(
       fc.property(
@@ -104,9 +106,7 @@ describe('fuzz: schedules never misbehave on strange input', () => {
           } catch {
             return;
           }
-          const began = performance.now();
           const runs = schedule.nextRuns(5, new Date(start));
-          assert.ok(performance.now() - began < 250, `'${text}' took ${performance.now() - began} ms`);
           let previous = start;
           for (const run of runs) {
             assert.ok(run.getTime() > previous, `'${text}' went backwards or repeated`);
@@ -137,11 +137,9 @@ describe('fuzz: schedules never misbehave on strange input', () => {
     );
   });
 
-  it('a pattern that never fires is rejected quickly at construction', () => {
-    const began = performance.now();
+  it('a pattern that never fires is rejected at construction (TW108), not by a search at the first tick', () => {
     assert.throws(() => cron('0 0 31 2 *'), { code: 'TW108' });
     assert.throws(() => cron('0 0 30,31 2 *', { timezone: 'Europe/Berlin' }), { code: 'TW108' });
     assert.throws(() => cron('0 0 31 4,6,9,11 * ', { dayMatch: 'and' }), { code: 'TW108' });
-    assert.ok(performance.now() - began < 500);
   });
 });
