@@ -1,19 +1,23 @@
 // The VS Code extension in a real VS Code (code-server) in a real browser, in Restricted Mode:
 // CodeLens with the next run, the jobs tree, the hover, an error squiggle, and fast activation;
-// then a workspace without jobs: the scan's progress and the empty state.
+// then a workspace without jobs: the scan's progress and the empty state; then production status:
+// examples/basic running, tickwise.fleet.url in the user settings pointing at it, and the
+// CodeLens, hover, tree and controls showing what it reports.
 // Screenshots go to test-results/e2e/. Needs `bash test/e2e/install.sh` (CI runs it).
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CHROMIUM,
   E2E_DIR,
+  type ExampleService,
   extensionLog,
   missingParts,
   packageExtension,
   ROOT,
+  startExampleService,
   startVsCode,
   type VsCode,
 } from './harness.js';
@@ -25,7 +29,7 @@ interface Locator {
   nth(index: number): Locator;
   waitFor(options?: { state?: string; timeout?: number }): Promise<void>;
   textContent(): Promise<string | null>;
-  click(options?: { timeout?: number }): Promise<void>;
+  click(options?: { timeout?: number; button?: 'left' | 'right' }): Promise<void>;
   hover(options?: { timeout?: number }): Promise<void>;
   count(): Promise<number>;
   allInnerTexts(): Promise<string[]>;
@@ -37,6 +41,7 @@ interface Page {
   locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
   getByRole(role: string, options?: { name?: string | RegExp }): Locator;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  mouse: { move(x: number, y: number): Promise<void> };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
   /** Runs a script in the page (a string: this file is not compiled with the DOM's types). */
@@ -67,6 +72,7 @@ async function openSession(
   suite: Mocha.Context,
   fixture: string,
   prepare?: (workspace: string) => void,
+  userSettings?: Record<string, unknown>,
 ): Promise<Session> {
   const missing = missingParts();
   if (missing.length > 0) {
@@ -77,7 +83,7 @@ async function openSession(
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   const vsix = packageExtension(mkdtempSync(join(tmpdir(), 'tw-vsix-')));
-  const vscode = await startVsCode(vsix, join(E2E_DIR, 'fixtures', fixture));
+  const vscode = await startVsCode(vsix, join(E2E_DIR, 'fixtures', fixture), userSettings);
   prepare?.(vscode.workspace);
   const { chromium } = (await import(join(E2E_DIR, 'node_modules', 'playwright-core', 'index.mjs'))) as {
     chromium: { launchPersistentContext(dir: string, options: object): Promise<BrowserContext> };
@@ -109,6 +115,18 @@ async function screenshotFailure(test: Mocha.Test | undefined, page: Page | unde
   await page.screenshot({ path: join(ARTIFACTS, `failed-${name}.png`) }).catch(() => {});
 }
 
+/** Opens a workspace file by name with Quick Open. */
+async function openFileIn(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: TIMEOUT });
+  await page.keyboard.type(name);
+  // Wait for the filtered list: Enter on the unfiltered one opens a recently used file instead.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: TIMEOUT });
+}
+
 describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)', function () {
   this.timeout(180_000);
   let vscode: VsCode | undefined;
@@ -128,16 +146,7 @@ describe('VS Code extension end to end (code-server + Chromium, Restricted Mode)
     vscode?.stop();
   });
 
-  async function openFile(name: string): Promise<void> {
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').waitFor({ timeout: TIMEOUT });
-    await page.keyboard.type(name);
-    // Wait for the filtered list: Enter on the unfiltered one opens a recently used file instead.
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
-    await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
-    await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: TIMEOUT });
-  }
+  const openFile = (name: string) => openFileIn(page, name);
 
   it('runs in Restricted Mode (workspace trust on, folder not trusted)', async () => {
     const status = page.locator('.statusbar-item', { hasText: /Restricted Mode/ });
@@ -413,5 +422,186 @@ describe('VS Code extension end to end: a workspace without jobs (Restricted Mod
     assert.equal(scans().length, before + 1);
     const welcome = page.locator('.sidebar .welcome-view-content', { hasText: /No scheduled jobs found/ });
     await welcome.first().waitFor({ timeout: TIMEOUT });
+  });
+});
+
+describe('VS Code extension end to end: production status from a running service (Restricted Mode)', function () {
+  this.timeout(240_000);
+  const TOKEN = `e2e-${Math.random().toString(36).slice(2)}`;
+  let service: ExampleService | undefined;
+  let session: Session | undefined;
+  let page: Page;
+  const lens = (text: RegExp) => page.locator('.monaco-editor .codelens-decoration', { hasText: text }).first();
+  const tree = () => page.locator('.sidebar');
+  const row = (name: string) => tree().locator('.monaco-list-row', { hasText: name }).first();
+  /** Runs a command from the palette by its title. */
+  const runCommand = async (title: string) => {
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ timeout: TIMEOUT });
+    await page.keyboard.type(title);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.press('Enter');
+  };
+  /** Answers the quick input now showing (whose prompt matches) with `text`. */
+  const answer = async (prompt: RegExp, text: string) => {
+    await page.locator('.quick-input-widget', { hasText: prompt }).first().waitFor({ timeout: TIMEOUT });
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+  };
+  /** Clicks a button of the modal confirmation dialog. */
+  const confirm = async (button: string) => {
+    await page
+      .locator('.monaco-dialog-box .monaco-button', { hasText: new RegExp(`^${button}$`) })
+      .first()
+      .click();
+  };
+
+  before(async function () {
+    // The example service: its jobs readable with the token only, and named replica web-1.
+    service = await startExampleService({ HEALTH_TOKEN: TOKEN, INSTANCE_ID: 'web-1' });
+    const url = service.url;
+    session = await openSession(
+      this,
+      'fleet',
+      // The jobs in the code are the example's own (matched by name: Reports.dailyDigest, …).
+      (workspace) => {
+        mkdirSync(join(workspace, 'src'), { recursive: true });
+        const jobs = readFileSync(join(ROOT, 'examples', 'basic', 'src', 'jobs.ts'), 'utf8');
+        // The service's runbook notes name no address; this copy's Billing runbook gets one.
+        const withLink = jobs.replace(
+          "runbook: 'Idempotent per invoice id;",
+          "runbook: 'See https://runbooks.example/billing. Idempotent per invoice id;",
+        );
+        assert.notEqual(withLink, jobs, 'the Billing runbook of examples/basic/src/jobs.ts moved');
+        writeFileSync(join(workspace, 'src', 'jobs.ts'), withLink);
+      },
+      // In the user settings file; the fixture's .vscode/settings.json names another address.
+      { 'tickwise.fleet.url': url },
+    );
+    page = session.page;
+  });
+
+  afterEach(async function () {
+    await screenshotFailure(this.currentTest, session?.page);
+  });
+
+  after(async () => {
+    await session?.context.close();
+    session?.vscode.stop();
+    service?.stop();
+  });
+
+  it('without the token, the status bar says the service needs one (401); the workspace’s address is ignored', async () => {
+    await openFileIn(page, 'jobs.ts');
+    await page.locator('.statusbar-item', { hasText: 'Fleet: token needed' }).first().waitFor({ timeout: TIMEOUT });
+    // Until then, the lens is the one from the code.
+    await lens(/Every 15 seconds — next: /).waitFor({ timeout: TIMEOUT });
+    // The user's address, not the one in the workspace's .vscode/settings.json (VS Code does not
+    // even hand the extension an application-scoped workspace value; the unit tests cover one that is).
+    const log = extensionLog(session?.vscode.userDataDir ?? '');
+    assert.ok(log.includes(`fleet: showing the status of ${service?.url}\n`), log);
+    assert.ok(!log.includes('127.0.0.1:9'), log);
+    assert.match(log, /answered 401 \(the service needs a token/);
+  });
+
+  it('Set Fleet Token: the CodeLens shows each job’s last run from the service', async () => {
+    await runCommand('Tickwise: Set Fleet Token');
+    await answer(/The token of http:\/\/127\.0\.0\.1/, TOKEN);
+    // Inventory.sync runs every 15 s on replica web-1.
+    const sync = lens(/^✓ (just now|\d+ min ago) on web-1 · \d+ ms( \(p95 \d+ ms\))? — next \d\d:\d\d(:\d\d)?$/);
+    await sync.waitFor({ timeout: 60_000 });
+    await lens(/^○ no runs yet( · overdue)? — next /).waitFor({ timeout: TIMEOUT }); // Reports.dailyDigest: weekdays at 09:00
+    await page
+      .locator('.statusbar-item', { hasText: /Fleet: / })
+      .first()
+      .waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.locator('.statusbar-item', { hasText: 'token needed' }).count(), 0);
+    // The jobs view beside it: each job's icon is its status in the fleet.
+    await page.locator('.activitybar .action-item [aria-label^="Scheduled Jobs"]').first().click();
+    await row('Inventory.sync').locator('.codicon-pass').first().waitFor({ timeout: TIMEOUT });
+    await page.mouse.move(1550, 300); // off the activity bar's tooltip, onto no text
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-codelens.png') });
+  });
+
+  it('the hover on a schedule lists the job’s last runs (fetched from the service)', async () => {
+    await page.locator('.monaco-editor .view-line span', { hasText: "'15s'" }).last().hover();
+    const hover = page.locator('.monaco-hover', { hasText: /Last runs/ });
+    await hover.first().waitFor({ timeout: TIMEOUT });
+    const text = (await hover.first().textContent()) ?? '';
+    assert.match(text, /Inventory\.sync/);
+    assert.match(text, /Fleet \(http:\/\/127\.0\.0\.1:\d+\): (ok|degraded) · on web-1/);
+    // A row of the runs table: when, outcome, duration, replica, trigger.
+    assert.match(text, /\((just now|\d+ (s|min) ago)\)\s*✓ succeeded\s*\d+ ms\s*web-1\s*schedule/);
+    const rows = text.match(/ago\)\s*[✓✗]/g) ?? [];
+    assert.ok(rows.length >= 1 && rows.length <= 5, `${rows.length} runs listed`);
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-hover.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('the runbook lens opens the address in the job’s runbook, once VS Code has asked', async () => {
+    // Lenses of one line share a decoration ("✓ … | runbook"): each is a link in it.
+    await page
+      .locator('.monaco-editor .codelens-decoration a', { hasText: /^runbook$/ })
+      .first()
+      .click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'https://runbooks.example/billing' });
+    await dialog.first().waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-runbook.png') });
+    await confirm('Cancel');
+  });
+
+  it('the tree: status icons; pause from the context menu (reason, duration, confirmation) shows who and why; resume', async () => {
+    // The view is open since the test before.
+    await row('Inventory.sync').locator('.codicon-pass').first().waitFor({ timeout: TIMEOUT });
+    // No run yet: an empty circle (a warning when the service counts it overdue).
+    assert.equal(await row('Reports.dailyDigest').locator('.codicon-circle-outline, .codicon-warning').count(), 1);
+    assert.match((await row('Inventory.sync').locator('.label-description').first().textContent()) ?? '', /^ran /);
+    await row('Inventory.sync').click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Pause in the Fleet…' }).first().click();
+    await answer(/Why\?/, 'e2e freeze');
+    await answer(/For how long\?/, '1h');
+    await confirm('Pause');
+    const description = row('Inventory.sync').locator('.label-description').first();
+    await tree()
+      .locator('.monaco-list-row', { hasText: /paused by .+ \(VS Code\): e2e freeze/ })
+      .first()
+      .waitFor({ timeout: TIMEOUT });
+    await row('Inventory.sync').locator('.codicon-debug-pause').first().waitFor({ timeout: TIMEOUT });
+    await lens(/^‖ paused by .+ \(VS Code\) — e2e freeze · until \d\d:\d\d$/).waitFor({ timeout: TIMEOUT });
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-tree-paused.png') });
+    await row('Inventory.sync').click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Resume in the Fleet…' }).first().click();
+    await confirm('Resume');
+    for (let i = 0; i < 100 && /paused/.test((await description.textContent()) ?? 'paused'); i++) {
+      await page.waitForTimeout(100);
+    }
+    assert.match((await description.textContent()) ?? '', /^ran /);
+  });
+
+  it('run now from the CodeLens: a quick pick, a confirmation, and the lens shows the run', async () => {
+    await lens(/^○ no runs yet( · overdue)? — next /)
+      .locator('a')
+      .first()
+      .click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run now' }).first().click();
+    await confirm('Run Now');
+    // Reports.dailyDigest ran once, on web-1, triggered from here.
+    await lens(/^✓ just now on web-1 · \d+ ms — next /).waitFor({ timeout: 30_000 });
+    const runs = (await (
+      await fetch(`${service?.url}/jobs/Reports.dailyDigest/runs?limit=5`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      })
+    ).json()) as { runs: { trigger: string; instanceId: string }[] };
+    assert.deepEqual(
+      runs.runs.map((r) => [r.trigger, r.instanceId]),
+      [['fleet', 'web-1']],
+    );
+  });
+
+  it('Clear Fleet Token: the service refuses again, and the lenses are the code’s', async () => {
+    await runCommand('Tickwise: Clear Fleet Token');
+    await page.locator('.statusbar-item', { hasText: 'Fleet: token needed' }).first().waitFor({ timeout: TIMEOUT });
+    await lens(/Every 15 seconds — next: /).waitFor({ timeout: TIMEOUT });
   });
 });

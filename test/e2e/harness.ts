@@ -61,8 +61,13 @@ export interface VsCode {
 /**
  * code-server on a free port with a fresh profile, the .vsix installed, `workspace` copied to a
  * temp dir. Workspace trust stays on and the folder is not trusted: Restricted Mode.
+ * `userSettings` go into the profile's user settings file (not the workspace's).
  */
-export async function startVsCode(vsix: string, fixture: string): Promise<VsCode> {
+export async function startVsCode(
+  vsix: string,
+  fixture: string,
+  userSettings: Record<string, unknown> = {},
+): Promise<VsCode> {
   const base = mkdtempSync(join(tmpdir(), 'tw-e2e-'));
   const workspace = join(base, 'workspace');
   cpSync(fixture, workspace, { recursive: true });
@@ -81,6 +86,7 @@ export async function startVsCode(vsix: string, fixture: string): Promise<VsCode
       'security.workspace.trust.untrustedFiles': 'open',
       'workbench.tips.enabled': false,
       'editor.hover.delay': 200,
+      ...userSettings,
     }),
   );
   const env = {
@@ -156,4 +162,52 @@ export function extensionLog(userDataDir: string): string {
   };
   if (existsSync(join(userDataDir, 'logs'))) walk(join(userDataDir, 'logs'));
   return found.join('\n');
+}
+
+export interface ExampleService {
+  /** The service's base address, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** What it logged so far. */
+  output(): string;
+  stop(): void;
+}
+
+/**
+ * examples/basic (built by `npm run build`) on a free loopback port: its three jobs on the
+ * in-memory store, with createHealthHandler's fleet routes; `env` adds e.g. HEALTH_TOKEN, INSTANCE_ID.
+ */
+export async function startExampleService(env: Record<string, string>): Promise<ExampleService> {
+  const main = join(ROOT, 'examples', 'basic', 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error('examples/basic/dist is missing: run `npm run build` (npm test does it)');
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await fetch(`${url}/health`); // any answer: it is listening (503 only says a job is failing)
+      break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`examples/basic did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    output: () => output,
+    stop() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
 }

@@ -19,7 +19,9 @@ const logger = consoleLogger({}, process.env.LOG_LEVEL === 'debug' ? 'debug' : '
 // Without ADMIN_TOKEN nobody may trigger runs over HTTP.
 const adminToken = process.env.ADMIN_TOKEN || undefined;
 
-const scheduler = new Scheduler({ logger });
+// INSTANCE_ID names this replica in logs and the fleet view (default: host-pid-random).
+const instanceId = process.env.INSTANCE_ID || undefined;
+const scheduler = new Scheduler({ logger, ...(instanceId && { instanceId }) });
 for (const jobs of [new Reports(), new Inventory(), new Billing()]) scheduler.register(jobs);
 
 const health = createHealthHandler(scheduler, process.env.HEALTH_TOKEN ? { token: process.env.HEALTH_TOKEN } : {});

@@ -1,4 +1,5 @@
-// Commands: refresh, sort, reveal a job, copy its next runs, preview a selected schedule.
+// Commands: refresh (the scan and the fleet's status), sort, reveal a job, copy its next runs,
+// preview a selected schedule. The fleet's own commands are in fleet-commands.ts.
 
 import type { JobDeclaration } from '@tickwise/analyzer';
 import { isKnownTimeZone } from '@tickwise/core/schedule';
@@ -6,6 +7,7 @@ import * as vscode from 'vscode';
 import { nextRunsText, previewMarkdown } from '../service/presentation.js';
 import type { JobsController } from './controller.js';
 import { toRange } from './convert.js';
+import type { FleetConnection } from './fleet-connection.js';
 import type { JobsTreeProvider } from './tree.js';
 
 /** What tree items and CodeLenses pass to the job commands. */
@@ -14,9 +16,13 @@ interface JobReference {
   job: JobDeclaration;
 }
 
-export function registerCommands(controller: JobsController, tree: JobsTreeProvider): vscode.Disposable[] {
+export function registerCommands(
+  controller: JobsController,
+  tree: JobsTreeProvider,
+  fleet: FleetConnection,
+): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('tickwise.refresh', () => controller.rescan()),
+    vscode.commands.registerCommand('tickwise.refresh', () => Promise.all([controller.rescan(), fleet.refresh()])),
     vscode.commands.registerCommand('tickwise.sortByNextRun', () => tree.setMode('nextRun')),
     vscode.commands.registerCommand('tickwise.sortByFile', () => tree.setMode('file')),
     vscode.commands.registerCommand('tickwise.revealJob', async (ref?: JobReference) => {

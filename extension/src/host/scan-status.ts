@@ -1,26 +1,41 @@
 // Shows the workspace scan in the jobs views: a progress bar and "Scanning 1,234 of 8,318
 // files…" while it runs, then the tree, or, when nothing was found, the empty state of
-// package.json's viewsWelcome (shown once the context key tickwise.scan is 'done').
+// package.json's viewsWelcome (shown once the context key tickwise.scan is 'done'). After the
+// scan, the view's message says when the fleet (tickwise.fleet.url) cannot be read, and why.
 
 import * as vscode from 'vscode';
+import { fleetViewMessage } from '../service/fleet-presentation.js';
 import { type ScanProgress, scanMessage } from '../service/scan-progress.js';
 import type { JobsController } from './controller.js';
+import type { FleetConnection } from './fleet-connection.js';
 
 export class ScanStatus implements vscode.Disposable {
   private finish: (() => void) | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  private progress: ScanProgress;
 
   constructor(
     controller: JobsController,
+    private readonly fleet: FleetConnection,
     private readonly views: readonly { id: string; view: vscode.TreeView<unknown> }[],
   ) {
-    this.subscription = controller.onDidChangeScan((progress) => this.show(progress));
+    this.progress = controller.scanProgress;
+    this.subscriptions = [
+      controller.onDidChangeScan((progress) => this.show(progress)),
+      fleet.onDidChange(() => this.showMessage()),
+    ];
     this.show(controller.scanProgress);
   }
 
+  /** The scan's progress while it runs, else the fleet's problem, if any. */
+  private showMessage(): void {
+    const message = scanMessage(this.progress) ?? fleetViewMessage(this.fleet.state);
+    for (const { view } of this.views) if (view.message !== message) view.message = message;
+  }
+
   private show(progress: ScanProgress): void {
-    const message = scanMessage(progress);
-    for (const { view } of this.views) view.message = message;
+    this.progress = progress;
+    this.showMessage();
     const running = progress.phase !== 'done';
     void vscode.commands.executeCommand('setContext', 'tickwise.scan', running ? 'running' : 'done');
     if (running && !this.finish) {
@@ -36,6 +51,6 @@ export class ScanStatus implements vscode.Disposable {
 
   dispose(): void {
     this.finish?.();
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
   }
 }

@@ -17,6 +17,7 @@ import {
 } from '@tickwise/analyzer';
 import { formatDuration, guessScheduleKind, validateSchedule } from '@tickwise/core/schedule';
 import { machineTimeZone } from './dates.js';
+import { type FleetMatch, fleetDescription } from './fleet-presentation.js';
 import { escapeMarkdown, inlineCode } from './markdown.js';
 import { shortRelative } from './relative-time.js';
 
@@ -49,6 +50,8 @@ export interface JobView {
   duplicate?: boolean;
   /** Where it is declared ("report.ts:12"), for views that do not group jobs by file. */
   location?: string;
+  /** What the connected service reports of it (setting tickwise.fleet.url); absent when not connected. */
+  fleet?: FleetMatch;
 }
 
 /** "report.ts:12": the file name and 1-based line of a declaration (the tooltip has the full path). */
@@ -107,11 +110,13 @@ function oneLine(text: string): string {
 
 /**
  * The tree item's description, most important first so a narrow sidebar cuts the least useful
- * part: when it runs next ("in 3s", "in 2h 13m"), owner, "duplicate name", location.
+ * part: what the fleet reports when connected ("paused by alice: deploy freeze", "failed 3×"),
+ * when it runs next ("in 3s", "in 2h 13m"), owner, "duplicate name", location.
  */
 export function jobDescription(view: JobView, now: Date): string {
   const { job } = view;
   return [
+    view.fleet && fleetDescription(view.fleet, now),
     view.nextRun ? shortRelative(view.nextRun, now) : withoutNextRun(job),
     job.owner && oneLine(job.owner),
     view.duplicate && 'duplicate name',

@@ -3,6 +3,7 @@
 // owner; a file by its name, its folder shortened (the tooltip has the full path). The VS Code
 // TreeDataProvider only maps these nodes to TreeItems.
 
+import type { FleetJob } from '@tickwise/core';
 import type { IndexedJob } from './job-index.js';
 import { fileName, type JobView, jobDescription, nextRun, shortDirectory, shortLocation } from './presentation.js';
 
@@ -38,11 +39,19 @@ export type TreeNode = GroupNode | JobNode;
 
 const DAY_MS = 86_400_000;
 
-function jobNode(entry: IndexedJob, mode: SortMode, now: Date, duplicates: ReadonlySet<string>): JobNode {
+function jobNode(
+  entry: IndexedJob,
+  mode: SortMode,
+  now: Date,
+  duplicates: ReadonlySet<string>,
+  fleet: ReadonlyMap<string, FleetJob> | undefined,
+): JobNode {
   const { job, uri } = entry;
   const next = job.schedule.dynamic ? undefined : nextRun(job, now);
   const view: JobView = {
     job,
+    // Matched by name: the name the analyzer reads is the one the runtime registers.
+    ...(fleet && !job.nameIsDynamic && { fleet: fleet.get(job.name) ?? 'not-in-fleet' }),
     ...(next && { nextRun: next }),
     duplicate: !job.nameIsDynamic && duplicates.has(job.name),
     // Grouped by file, the group says where; sorted by time, each job does.
@@ -67,13 +76,18 @@ export function runsShown(groups: readonly GroupNode[]): Date[] {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * The tree's groups. `fleet`, the jobs the connected service reports by name, adds each job's
+ * fleet status to its node (absent: not connected).
+ */
 export function buildTree(
   entries: readonly IndexedJob[],
   mode: SortMode,
   now: Date,
   duplicates: ReadonlySet<string> = new Set(),
+  fleet?: ReadonlyMap<string, FleetJob>,
 ): GroupNode[] {
-  const nodes = entries.map((entry) => jobNode(entry, mode, now, duplicates));
+  const nodes = entries.map((entry) => jobNode(entry, mode, now, duplicates, fleet));
   if (mode === 'file') {
     const byFile = new Map<string, JobNode[]>();
     for (const node of nodes) {
