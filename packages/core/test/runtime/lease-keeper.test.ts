@@ -3,29 +3,36 @@ import { type ClaimStore, MemoryStore } from '@tickwise/core';
 import type { HeldClaim, RenewalBatch } from '@tickwise/core/store';
 import { VirtualClock } from '@tickwise/core/testing';
 import { type LeaseHandle, LeaseKeeper } from '../../src/runtime/lease-keeper.js';
+import type { Logger } from '../../src/runtime/logger.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const T0 = Date.parse('2026-01-05T00:00:00Z');
 const LIMITS = { maxBatch: 1000, maxInFlight: 1 };
 
-type Mode = 'ok' | 'refuse' | 'fail' | 'hang';
+type Mode = 'ok' | 'refuse' | 'fail' | 'hang' | 'short' | 'manual';
 
 /** A MemoryStore on the clock whose renewals are recorded (one line per round trip) and can be refused, fail or hang. */
-function setup() {
+function setup(logger: Logger = silent) {
   const clock = new VirtualClock('2026-01-05T00:00:00Z');
   const memory = new MemoryStore({ now: () => clock.now() });
   const renewals: string[] = [];
+  const deadlines: number[] = [];
+  /** In `manual` mode: answers the renewal in flight. */
+  let answer: (renewed: boolean[]) => void = () => {};
   let mode: Mode = 'ok';
   const store: ClaimStore = Object.assign(Object.create(memory) as MemoryStore, {
     renewLeases: async (batch: RenewalBatch) => {
       renewals.push(`${batch.claims.map((c) => c.job).join('+')}@${clock.now() - T0}`);
+      deadlines.push(batch.deadline - T0);
       if (mode === 'fail') throw new Error('store down');
+      if (mode === 'short') return [];
+      if (mode === 'manual') return new Promise<boolean[]>((resolve) => (answer = resolve));
       if (mode === 'hang') return new Promise<boolean[]>(() => {});
       if (mode === 'refuse') return batch.claims.map(() => false);
       return memory.renewLeases(batch);
     },
   });
-  const keeper = new LeaseKeeper(clock, store, 'me', silent, LIMITS);
+  const keeper = new LeaseKeeper(clock, store, 'me', logger, LIMITS);
   const claim = async (job: string, leaseMs: number): Promise<HeldClaim> => {
     const [result] = await memory.claimTicks({
       owner: 'me',
@@ -38,7 +45,15 @@ function setup() {
   };
   const hold = async (job: string, leaseMs: number, lost: string[] = []): Promise<LeaseHandle> =>
     keeper.hold(await claim(job, leaseMs), clock.now(), (detail) => lost.push(`${job}@${clock.now() - T0}: ${detail}`));
-  return { clock, keeper, renewals, hold, setMode: (m: Mode) => (mode = m) };
+  return {
+    clock,
+    keeper,
+    renewals,
+    deadlines,
+    hold,
+    setMode: (m: Mode) => (mode = m),
+    answer: (renewed: boolean[]) => answer(renewed),
+  };
 }
 
 describe('LeaseKeeper', () => {
@@ -205,6 +220,112 @@ describe('LeaseKeeper', () => {
     keeper.close();
     await clock.advance('1m');
     assert.deepEqual(renewals, []);
+    assert.equal(clock.pendingTimers, 0);
+  });
+});
+
+describe('LeaseKeeper: answers and edges', () => {
+  it('an answer with the wrong number of results is a failed renewal (retried), not a refusal', async () => {
+    const { clock, renewals, hold, setMode } = setup();
+    const lost: string[] = [];
+    await hold('a', 3000, lost);
+    setMode('short');
+    await clock.advance('1500ms');
+    assert.deepEqual(lost, [], 'not lost: the store did not refuse');
+    assert.deepEqual(renewals, ['a@1000', 'a@1300']);
+  });
+
+  it('logs why a renewal failed: the error, no answer in time, or a bad answer', async () => {
+    const warned: string[] = [];
+    const logger: Logger = {
+      ...silent,
+      warn: (fields, message) => {
+        const { leases, err } = fields as { leases: number; err: unknown };
+        warned.push(`${message} (${leases}: ${err instanceof Error ? err.message : err})`);
+      },
+    };
+    for (const mode of ['fail', 'hang', 'short'] as const) {
+      const { clock, hold, setMode } = setup(logger);
+      await hold('a', 30_000);
+      await hold('b', 30_000);
+      setMode(mode);
+      await clock.advance('10s');
+      await clock.advance('20s');
+    }
+    assert.deepEqual(
+      [...new Set(warned)],
+      [
+        'tickwise: lease renewal failed (2: store down)',
+        'tickwise: lease renewal failed (2: no answer in time)',
+        'tickwise: lease renewal failed (2: bad answer)',
+      ],
+    );
+  });
+
+  it('asks the store to renew only until the earliest lease of the round trip must be given up', async () => {
+    const { clock, deadlines, hold } = setup();
+    await hold('a', 3000);
+    await clock.advance('1s');
+    // Held at 0, given up at 2.7 s: the renewal sent at 1 s may take at most until then.
+    assert.deepEqual(deadlines, [2700]);
+  });
+
+  it('a claim granted exactly when its lease must be given up is lost at once', async () => {
+    const { clock, keeper } = setup();
+    await clock.advance('2700ms');
+    const claim: HeldClaim = { job: 'late', tick: T0, fence: 1, leaseMs: 3000, retainMs: 0, exclusive: false };
+    const lease = keeper.hold(claim, T0, () => {});
+    assert.equal(lease.lost, true);
+  });
+
+  it('a renewal that fails just as the lease must be given up loses it then', async () => {
+    const { clock, hold, setMode, answer } = setup();
+    const lost: string[] = [];
+    await hold('a', 3000, lost);
+    setMode('manual');
+    await clock.advance('1s');
+    setMode('fail');
+    await clock.advance('1700ms');
+    assert.deepEqual(lost, ['a@2700: renewals failed until the lease would end']);
+    answer([true]);
+    await clock.advance('1s');
+    assert.equal(lost.length, 1);
+  });
+
+  it('a lease released while its renewal is in flight is not renewed again when the answer comes', async () => {
+    const { clock, renewals, hold, setMode, answer } = setup();
+    const lease = await hold('a', 3000);
+    setMode('manual');
+    await clock.advance('1s');
+    lease.release();
+    answer([true]);
+    setMode('ok');
+    await clock.advance('1m');
+    assert.deepEqual(renewals, ['a@1000']);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('close() while a renewal is in flight: its answer queues no further renewal', async () => {
+    const { clock, keeper, renewals, hold, setMode, answer } = setup();
+    await hold('a', 3000);
+    setMode('manual');
+    await clock.advance('1s');
+    keeper.close();
+    answer([true]);
+    setMode('ok');
+    await clock.advance('1m');
+    assert.deepEqual(renewals, ['a@1000']);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('close() while renewals fail: no retries and no timer left', async () => {
+    const { clock, keeper, renewals, hold, setMode } = setup();
+    await hold('a', 3000);
+    setMode('fail');
+    await clock.advance('1s');
+    keeper.close();
+    await clock.advance('1m');
+    assert.deepEqual(renewals, ['a@1000']);
     assert.equal(clock.pendingTimers, 0);
   });
 });

@@ -38,6 +38,22 @@ describe('due ticks: the tick on time', () => {
     assert.equal(due.take(job, T0 + 3 * MINUTE), T0 + 6 * MINUTE);
     assert.deepEqual(lines, []);
   });
+
+  it('nor the very tick it handed on last, and it queues the tick after now when that is later', () => {
+    const { due, lines } = setup();
+    const job = jobState({ name: 'j', schedule: every('1m') });
+    job.lastTick = T0 + 3 * MINUTE;
+    job.nextTick = T0 + 3 * MINUTE;
+    assert.equal(due.take(job, T0 + 7 * MINUTE + 1), T0 + 8 * MINUTE);
+    assert.deepEqual(lines, []);
+  });
+
+  it('after a stall, returns the first tick after now, not one already past', () => {
+    const { due } = setup();
+    const job = jobState({ name: 'j', schedule: every('1m') });
+    job.nextTick = T0 + MINUTE;
+    assert.equal(due.take(job, T0 + 5 * MINUTE + 30_000), T0 + 6 * MINUTE);
+  });
 });
 
 describe('due ticks: missed ticks (catchUp)', () => {

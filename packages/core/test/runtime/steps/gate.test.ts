@@ -119,12 +119,55 @@ describe('gate, overlap: cancel-other and allow', () => {
   });
 });
 
+describe('gate: waiting ticks', () => {
+  it('a waiting tick waits until every run of the job has ended, even one still waiting for its claim', () => {
+    const { gate, lines } = setup();
+    const job = jobState({ name: 'j', overlap: 'buffer-one' });
+    const run = activeRun(job, T0, { claimed: false });
+    job.enqueue({ tick: T0 + MINUTE, trigger: 'schedule' });
+    gate.drain(job);
+    assert.deepEqual(lines, []);
+    assert.equal(job.buffer?.length, 1);
+    job.removeActive(run);
+    gate.drain(job);
+    assert.deepEqual(lines, ['start j 00:01:00 schedule']);
+  });
+
+  it('buffer-all: a run ending while another of the job is going keeps the waiting ticks in order', () => {
+    const { gate, lines } = setup();
+    const job = jobState({ name: 'j', overlap: 'buffer-all' });
+    const run = activeRun(job, T0);
+    gate.pass(job, T0 + MINUTE, 'schedule');
+    gate.pass(job, T0 + 2 * MINUTE, 'schedule');
+    gate.drain(job);
+    assert.deepEqual(
+      job.buffer?.map((waiting) => hms(waiting.tick)),
+      ['00:01:00', '00:02:00'],
+    );
+    job.removeActive(run);
+    gate.drain(job);
+    assert.deepEqual(lines, ['start j 00:01:00 schedule']);
+  });
+});
+
 describe('gate: ticks waiting when the scheduler stops', () => {
   it('a waiting tick that comes up after stop() is skipped as shutdown, not started', () => {
     const { gate, lines, life } = setup();
     const job = jobState({ name: 'j', overlap: 'buffer-one' });
     const run = activeRun(job, T0);
     gate.pass(job, T0 + MINUTE, 'schedule');
+    life.state = 'stopping';
+    job.removeActive(run);
+    gate.drain(job);
+    assert.deepEqual(lines, ['skip j 00:01:00 shutdown']);
+  });
+
+  it('is skipped as shutdown even when the job was paused meanwhile: stopping is the reason', () => {
+    const { gate, lines, life } = setup();
+    const job = jobState({ name: 'j', overlap: 'buffer-one' });
+    const run = activeRun(job, T0);
+    gate.pass(job, T0 + MINUTE, 'schedule');
+    job.localPaused = true;
     life.state = 'stopping';
     job.removeActive(run);
     gate.drain(job);

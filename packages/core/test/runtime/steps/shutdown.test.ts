@@ -3,11 +3,16 @@ import { every, MemoryStore, RunCancelledError } from '@tickwise/core';
 import { VirtualClock } from '@tickwise/core/testing';
 import { buildJob, sourceFromDefinition } from '../../../src/runtime/job-registry.js';
 import { JobTable } from '../../../src/runtime/job-table.js';
+import type { Logger } from '../../../src/runtime/logger.js';
 import { Shutdown } from '../../../src/runtime/shutdown.js';
 import { activeRun, lifecycle, recordingReport, silentLogger, T0 } from './fixtures.js';
 
 /** A shutdown over a job table with one job `j`; the parts it stops are recorded as lines. */
-function setup(state: Parameters<typeof lifecycle>[0] = 'running') {
+function setup(
+  state: Parameters<typeof lifecycle>[0] = 'running',
+  withControls = false,
+  logger: Logger = silentLogger,
+) {
   const clock = new VirtualClock(T0);
   const report = recordingReport();
   const { lines } = report;
@@ -16,10 +21,10 @@ function setup(state: Parameters<typeof lifecycle>[0] = 'running') {
   const life = lifecycle(state);
   const shutdown = new Shutdown({
     clock,
-    logger: silentLogger,
+    logger,
     lifecycle: life,
     membership: { leave: async () => void lines.push('leave') },
-    controls: null,
+    controls: withControls ? { stop: () => void lines.push('controls stopped') } : null,
     jobs,
     ticks: { clear: () => void lines.push('ticks cleared') },
     asks: { clear: () => void lines.push('asks cleared') },
@@ -88,5 +93,72 @@ describe('shutdown', () => {
     });
     await shutdown.run(30_000);
     assert.equal(job.activeCount, 0);
+  });
+});
+
+describe('shutdown: order and state', () => {
+  it('stops polling the fleet controls before anything else', async () => {
+    const { shutdown, lines } = setup('running', true);
+    await shutdown.run(30_000);
+    assert.deepEqual(lines.slice(0, 2), ['controls stopped', 'ticks cleared']);
+  });
+
+  it('lets a start() still under way finish first, so that what it sets up is torn down', async () => {
+    const { shutdown, lines, life } = setup('idle');
+    let started: () => void = () => {};
+    void life.start(() => new Promise<void>((resolve) => (started = resolve)));
+    const stopping = shutdown.run(30_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(lines.length, 0, 'nothing is stopped while start() is under way');
+    life.state = 'running';
+    started();
+    await stopping;
+    assert.deepEqual(lines.slice(0, 1), ['ticks cleared']);
+    assert.ok(lines.includes('leave'), 'the start finished, so the store it joined is left');
+  });
+
+  it('is `stopping` during the grace period, and `stopped` once every run has ended', async () => {
+    const { clock, shutdown, job, life } = setup();
+    const run = activeRun(job, T0);
+    run.done = new Promise((resolve) =>
+      run.abort.onAbort(() => {
+        job.removeActive(run);
+        resolve({ outcome: 'cancelled' });
+      }),
+    );
+    const stopping = shutdown.run(10_000);
+    await clock.advance('5s');
+    assert.equal(life.state, 'stopping');
+    assert.equal(life.shuttingDown, true);
+    await clock.advance('5s');
+    await stopping;
+    assert.equal(life.state, 'stopped');
+  });
+
+  it('runs that end within the grace period leave no grace timer behind', async () => {
+    const { clock, shutdown, job } = setup();
+    const run = activeRun(job, T0);
+    run.done = Promise.resolve({ outcome: 'success' as const }).then((result) => {
+      job.removeActive(run);
+      return result;
+    });
+    await shutdown.run(30_000);
+    assert.equal(run.abort.aborted, false, 'ended on its own: not aborted');
+    assert.equal(clock.pendingTimers, 0);
+  });
+});
+
+describe('shutdown: the log', () => {
+  it('says the scheduler stopped, naming the jobs whose handlers are still running', async () => {
+    const logged: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (fields, message) => void logged.push(`${message} ${JSON.stringify(fields)}`),
+    };
+    const { shutdown, job } = setup('running', false, logger);
+    job.strayHandlers = 1;
+    const result = await shutdown.run(30_000);
+    assert.deepEqual(result, { stillRunning: ['j'] });
+    assert.deepEqual(logged, ['tickwise: scheduler stopped {"stillRunning":["j"]}']);
   });
 });
