@@ -215,9 +215,11 @@ describe('the published tarballs', function () {
     }
   });
 
-  it('@tickwise/core unpacks to under 500 KB of its own (no src/, maps or tests)', () => {
+  // 455 KB before the fleet view (its store contract, status, controls, HTTP routes and web page
+  // added ~145 KB of JavaScript and declarations): docs/decisions.md, "Package size".
+  it('@tickwise/core unpacks to under 650 KB of its own (no src/, maps or tests)', () => {
     const { unpackedSize } = packed.get('core') as Packed;
-    assert.ok(unpackedSize < 500_000, `@tickwise/core unpacks to ${unpackedSize} bytes`);
+    assert.ok(unpackedSize < 650_000, `@tickwise/core unpacks to ${unpackedSize} bytes`);
   });
 
   it('every entry point of every tarball loads with import() and require()', () => {
