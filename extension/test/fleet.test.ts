@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { analyzeSource } from '@tickwise/analyzer';
-import { createHealthHandler, type Fleet, type FleetHealth, type FleetJob, type FleetRun } from '@tickwise/core';
+import { createHealthHandler, type Fleet, type FleetRun } from '@tickwise/core';
+import type { FleetHealth, FleetJob } from '../src/service/fleet-client.js';
 import {
   DEFAULT_TIMEOUT_MS,
   FleetClient,

@@ -5,8 +5,9 @@
 // The token is stored per address and sent only to the address it was set for.
 
 import { userInfo } from 'node:os';
-import type { FleetJob, FleetPause, FleetRun } from '@tickwise/core';
+import type { FleetPause, FleetRun } from '@tickwise/core';
 import * as vscode from 'vscode';
+import type { FleetJob } from '../service/fleet-client.js';
 import { FleetClient, type FleetFetch, FleetRequestError, type PauseRequest } from '../service/fleet-client.js';
 import { nextPollDelay } from '../service/fleet-poll.js';
 import type { FleetState } from '../service/fleet-presentation.js';

@@ -4,7 +4,17 @@
 // not be a Tickwise service at all) and their ISO dates made Dates again; every failure is a
 // FleetRequestError whose code the status bar and the tree explain.
 
-import type { FleetHealth, FleetJob, FleetPause, FleetReplica, FleetRun } from '@tickwise/core';
+import type {
+  FleetHealth as CoreFleetHealth,
+  FleetJob as CoreFleetJob,
+  FleetPause,
+  FleetReplica,
+  FleetRun,
+} from '@tickwise/core';
+
+/** A fleet job as the editor shows it: `unknown` for a status a newer service sends that this version does not know. */
+export type FleetJob = Omit<CoreFleetJob, 'status'> & { status: CoreFleetJob['status'] | 'unknown' };
+export type FleetHealth = Omit<CoreFleetHealth, 'jobs'> & { jobs: FleetJob[] };
 
 /** The part of the global `fetch` used here (Node's fits). */
 export type FleetFetch = (

@@ -4,8 +4,8 @@
 // Pure: takes the job and the time; the service's text is escaped wherever it reaches Markdown.
 
 import { formatInZone, formatShortInZone } from '@tickwise/analyzer';
-import type { FleetHealth, FleetJob, FleetRun } from '@tickwise/core';
-import type { FleetErrorCode } from './fleet-client.js';
+import type { FleetRun } from '@tickwise/core';
+import type { FleetErrorCode, FleetHealth, FleetJob } from './fleet-client.js';
 import { escapeMarkdown } from './markdown.js';
 
 /** A job of the code as the fleet knows it: its FleetJob, or not reported by any replica. */

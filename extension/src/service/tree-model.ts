@@ -3,7 +3,7 @@
 // owner; a file by its name, its folder shortened (the tooltip has the full path). The VS Code
 // TreeDataProvider only maps these nodes to TreeItems.
 
-import type { FleetJob } from '@tickwise/core';
+import type { FleetJob } from './fleet-client.js';
 import type { IndexedJob } from './job-index.js';
 import { fileName, type JobView, jobDescription, nextRun, shortDirectory, shortLocation } from './presentation.js';
 

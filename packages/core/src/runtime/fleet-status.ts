@@ -89,8 +89,7 @@ export interface FleetJob {
   owner?: string;
   description?: string;
   runbook?: string;
-  /** `unknown`: no live replica has it, and it has no runs in the window. */
-  status: HealthStatus | 'paused' | 'unknown';
+  status: HealthStatus | 'paused';
   /** The live replicas that have it registered. */
   replicas: string[];
   paused: FleetPause | null;
@@ -113,7 +112,7 @@ export interface FleetJob {
 
 export interface FleetHealth {
   scope: 'fleet';
-  /** The worst job status (paused and unknown jobs do not count); degraded when no replica is alive. */
+  /** The worst job status (paused jobs do not count); degraded when no replica is alive. */
   status: HealthStatus;
   /** The store's clock when it was computed. */
   checkedAt: Date;
@@ -210,7 +209,6 @@ function jobHealth(
   const regression = regressionOf(byVersion);
   let status: FleetJob['status'];
   if (pause) status = 'paused';
-  else if (!known && runs.length === 0) status = 'unknown';
   else if (failureStreak >= failingAfter) status = 'failing';
   else if (failureStreak > 0 || overdue || regression) status = 'degraded';
   else status = 'ok';
@@ -319,7 +317,7 @@ function safeNextRuns(schedule: Schedule, now: number): Date[] {
 const RANK: Record<HealthStatus, number> = { ok: 0, degraded: 1, failing: 2 };
 
 function worse(a: HealthStatus, b: FleetJob['status']): HealthStatus {
-  if (b === 'paused' || b === 'unknown') return a;
+  if (b === 'paused') return a;
   return RANK[b] > RANK[a] ? b : a;
 }
 

@@ -329,6 +329,27 @@ describe('fleet controls: pause, resume, trigger', () => {
     await scheduler.stop();
   });
 
+  it('each replica runs the trigger requests of the jobs it has, and skips the others', async () => {
+    const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
+    const store = new MemoryStore({ now: () => clock.now() });
+    const ran: string[] = [];
+    const make = (id: string, job: string) => {
+      const scheduler = new Scheduler({ store, clock, env: {}, instanceId: id, logger: false });
+      scheduler.add({ name: job, schedule: cron('0 3 1 1 *'), run: () => void ran.push(`${id} ${job}`) });
+      return scheduler;
+    };
+    const a = make('web-1', 'only-on-a');
+    const b = make('web-2', 'only-on-b');
+    await Promise.all([a.start(), b.start()]);
+    const fleet = new Fleet(store);
+    // web-1 sees both requests in one read: the one for a job it does not have comes first.
+    await fleet.trigger('only-on-b');
+    await fleet.trigger('only-on-a');
+    await clock.advance('1s');
+    assert.deepEqual(ran.sort(), ['web-1 only-on-a', 'web-2 only-on-b']);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
   it('a trigger no replica has the job for is dropped after 10 minutes', async () => {
     const f = replicas(['web-1']);
     await (f.schedulers[0] as Scheduler).start();
@@ -439,4 +460,161 @@ describe('fleet controls: pause, resume, trigger', () => {
       },
     );
   });
+
+  it('a changed pause is announced again with what changed; reading the same pause again is not', async () => {
+    const f = replicas(['web-1']);
+    const [a] = f.schedulers as [Scheduler];
+    const events: string[] = [];
+    a.on('job:paused', (e: JobControlEvent) => {
+      const until = e.pause?.until ? ` until ${hhmmss(e.pause.until)}` : '';
+      if (e.job.name === 'export') events.push(`${e.pause?.pattern} ${e.pause?.reason} by ${e.pause?.by}${until}`);
+    });
+    await a.start();
+    // All at one store instant: only the named field differs from the pause before.
+    await f.fleet.pause('exp*', { reason: 'incident', by: 'ana' });
+    await f.fleet.pause('export', { reason: 'incident', by: 'ana' });
+    await f.clock.advance(0);
+    await f.fleet.resume('exp*');
+    await f.clock.advance(0);
+    await f.fleet.pause('export', { reason: 'incident 2', by: 'ana' });
+    await f.clock.advance(0);
+    await f.fleet.pause('export', { reason: 'incident 2', by: 'bo' });
+    await f.clock.advance(0);
+    await f.fleet.trigger('not-here');
+    await f.clock.advance(0);
+    assert.deepEqual(events, [
+      'exp* incident by ana',
+      'export incident by ana',
+      'export incident 2 by ana',
+      'export incident 2 by bo',
+    ]);
+    await f.fleet.pause('export', { reason: 'incident 2', by: 'bo', for: '1h' });
+    await f.clock.advance('1s');
+    await f.fleet.pause('export', { reason: 'incident 2', by: 'bo', for: '1h' });
+    await f.clock.advance(0);
+    assert.deepEqual(events.slice(4), [
+      'export incident 2 by bo until 10:00:00',
+      'export incident 2 by bo until 10:00:01',
+    ]);
+    await f.fleet.pause('export', { reason: 'incident 2', by: 'bo' });
+    await f.clock.advance('1s');
+    await f.fleet.pause('export', { reason: 'incident 2', by: 'bo' });
+    await f.clock.advance(0);
+    assert.deepEqual(
+      events.slice(6),
+      ['export incident 2 by bo', 'export incident 2 by bo'],
+      'without its end, then the same pause made again a second later',
+    );
+    await a.stop();
+  });
+
+  it('each pause ends at its own time, to the millisecond, on a store that announces its changes', async () => {
+    const f = replicas(['web-1']);
+    const [a] = f.schedulers as [Scheduler];
+    const resumed: string[] = [];
+    a.on('job:resumed', (e: JobControlEvent) =>
+      resumed.push(`${e.job.name} ${new Date(f.clock.now()).toISOString().slice(11, 23)} ${e.pause}`),
+    );
+    await a.start();
+    await f.fleet.pause('report.daily', { reason: 'r', for: '10m' });
+    await f.fleet.pause('export', { reason: 'r', for: '2m' });
+    await f.fleet.pause('other', { reason: 'r', for: '1m' });
+    await f.fleet.resume('other');
+    await f.clock.advance('2m');
+    assert.deepEqual(resumed, ['export 09:02:00.000 null']);
+    await f.clock.advance('8m');
+    assert.deepEqual(resumed, ['export 09:02:00.000 null', 'report.daily 09:10:00.000 null']);
+    await a.stop();
+  });
+
+  it('on a store that does not announce changes, the controls are read every controlPollMs', async () => {
+    const clock = new VirtualClock('2026-03-02T09:00:00.000Z');
+    const { store, down } = unannouncedStore(clock);
+    const logs = logLines();
+    const scheduler = new Scheduler({ store, clock, env: {}, logger: logs.logger, fleet: { controlPollMs: 1000 } });
+    scheduler.add({ name: 'export', schedule: every('1m'), run: () => {} });
+    down.now = new Error('connection refused');
+    await scheduler.start();
+    const warnings = () => logs.lines.filter(([level]) => level === 'warn');
+    assert.equal(warnings().length, 1, 'a store down at start-up is warned about');
+    down.now = null;
+    const paused = () => scheduler.jobs()[0]?.paused;
+    await new Fleet(store).pause('export', { reason: 'bad data', by: 'ana', for: '1h' });
+    await clock.advance(999);
+    assert.equal(paused(), false, 'not read yet');
+    await clock.advance(1);
+    assert.equal(paused(), true);
+    assert.deepEqual(logs.lines.at(-1), [
+      'info',
+      'tickwise: job paused for the fleet',
+      {
+        job: 'export',
+        pattern: 'export',
+        by: 'ana',
+        reason: 'bad data',
+        until: Date.parse('2026-03-02T10:00:00.000Z'),
+      },
+    ]);
+    await clock.advance(3000);
+    const pausedLines = logs.lines.filter(([, message]) => message === 'tickwise: job paused for the fleet');
+    assert.equal(pausedLines.length, 1, 'each read returns the same pause (a copy): announced once');
+
+    // The store fails: the pause holds, and one warning says so, however many reads fail.
+    down.now = new Error('connection refused');
+    await new Fleet(store).resume('export');
+    await clock.advance('5s');
+    assert.equal(paused(), true, 'a store that does not answer leaves the jobs as they were');
+    assert.equal(warnings().length, 2);
+    assert.match(String(warnings()[1]?.[2].err), /connection refused/, 'the store’s error');
+    assert.match(warnings()[0]?.[1] as string, /could not read the fleet controls/);
+
+    // It answers again: the resume is read; then it hangs: a second warning, after the 2 s wait.
+    down.now = null;
+    await clock.advance(1000);
+    assert.equal(paused(), false);
+    assert.deepEqual(logs.lines.at(-1), ['info', 'tickwise: job resumed for the fleet', { job: 'export' }]);
+    down.now = 'hang';
+    await clock.advance(1000 + 1999);
+    assert.equal(warnings().length, 2);
+    await clock.advance(1);
+    assert.match(String(warnings()[2]?.[2].err), /no answer in time/);
+
+    // Stopped while a read hangs: when that read gives up, no other read follows.
+    await clock.advance(1000);
+    await scheduler.stop();
+    down.now = null;
+    await new Fleet(store).pause('export', { reason: 'after stop' });
+    await clock.advance('10s');
+    assert.equal(paused(), false);
+  });
 });
+
+/**
+ * A MemoryStore that does not announce its changes (like a store without watchControls), returns new
+ * objects on every read (like a remote store), and can fail or hang.
+ */
+function unannouncedStore(clock: VirtualClock) {
+  const store = new MemoryStore({ now: () => clock.now() });
+  const down: { now: Error | 'hang' | null } = { now: null };
+  const read = store.readControls.bind(store);
+  Object.assign(store, {
+    watchControls: undefined,
+    readControls: () =>
+      down.now === null
+        ? read().then((controls) => structuredClone(controls))
+        : down.now === 'hang'
+          ? new Promise(() => {})
+          : Promise.reject(down.now),
+  });
+  return { store, down };
+}
+
+function logLines() {
+  const lines: [string, string, Record<string, unknown>][] = [];
+  const at =
+    (level: string) =>
+    (fields: Record<string, unknown>, message: string): void => {
+      lines.push([level, message, fields]);
+    };
+  return { lines, logger: { debug: () => {}, info: at('info'), warn: at('warn'), error: at('error') } };
+}
