@@ -459,6 +459,33 @@ describe('VS Code extension end to end: production status from a running service
     await page.keyboard.type(text);
     await page.keyboard.press('Enter');
   };
+  /**
+   * Right-clicks the job's row and picks `item` from its context menu, until `opened` appears. The
+   * tree redraws its labels every second, and a mouse click on a menu item was lost under it (seen
+   * in CI: the menu stayed open, the item highlighted): the item is chosen with the keyboard, and
+   * the pick is tried again if what it opens does not come.
+   */
+  const fromContextMenu = async (job: string, item: string, opened: () => ReturnType<Page['locator']>) => {
+    for (let attempt = 1; ; attempt++) {
+      await row(job).click({ button: 'right' });
+      await page.locator('.context-view .action-label', { hasText: item }).first().waitFor({ timeout: TIMEOUT });
+      // By keyboard: a mouse click is lost when the menu is redrawn between its mousedown and mouseup.
+      for (let step = 0; step < 8; step++) {
+        await page.keyboard.press('ArrowDown');
+        const focused = await page.locator('.context-view .action-item.focused .action-label').first().textContent();
+        if (focused?.includes(item)) break;
+      }
+      await page.keyboard.press('Enter');
+      try {
+        await opened().first().waitFor({ timeout: 5000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await page.keyboard.press('Escape');
+      }
+    }
+  };
+
   /** Clicks a button of the modal confirmation dialog. */
   const confirm = async (button: string) => {
     await page
@@ -568,8 +595,9 @@ describe('VS Code extension end to end: production status from a running service
     // No run yet: an empty circle (a warning when the service counts it overdue).
     assert.equal(await row('Reports.dailyDigest').locator('.codicon-circle-outline, .codicon-warning').count(), 1);
     assert.match((await row('Inventory.sync').locator('.label-description').first().textContent()) ?? '', /^ran /);
-    await row('Inventory.sync').click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Pause in the Fleet…' }).first().click();
+    await fromContextMenu('Inventory.sync', 'Pause in the Fleet…', () =>
+      page.locator('.quick-input-widget', { hasText: /Why\?/ }),
+    );
     await answer(/Why\?/, 'e2e freeze');
     await answer(/For how long\?/, '1h');
     await confirm('Pause');
@@ -581,8 +609,9 @@ describe('VS Code extension end to end: production status from a running service
     await row('Inventory.sync').locator('.codicon-debug-pause').first().waitFor({ timeout: TIMEOUT });
     await lens(/^‖ paused by .+ \(VS Code\) — e2e freeze · until \d\d:\d\d$/).waitFor({ timeout: TIMEOUT });
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-tree-paused.png') });
-    await row('Inventory.sync').click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Resume in the Fleet…' }).first().click();
+    await fromContextMenu('Inventory.sync', 'Resume in the Fleet…', () =>
+      page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Resume$/ }),
+    );
     await confirm('Resume');
     for (let i = 0; i < 100 && /paused/.test((await description.textContent()) ?? 'paused'); i++) {
       await page.waitForTimeout(100);
