@@ -21,6 +21,7 @@
 // - A trigger request is returned by readControls() for `TRIGGER_TTL_MS`; the replicas that have
 //   the job claim `<job>#trigger` at the request's `at`, so one of them runs it, once.
 
+import { matchesPattern } from './kill-switch.js';
 import type { CatalogEntry, ClaimStore, ReplicaInfo, RunRecord } from './store.js';
 
 export type { CatalogEntry, ReplicaInfo, RunRecord } from './store.js';
@@ -154,24 +155,6 @@ export function pauseFor(job: string, pauses: readonly PauseRecord[], now: numbe
     if (!found || pause.at > found.at) found = pause;
   }
   return found;
-}
-
-/** `*` matches any run of characters; everything else matches itself. */
-export function matchesPattern(name: string, pattern: string): boolean {
-  if (!pattern.includes('*')) return pattern === name;
-  const parts = pattern.split('*');
-  const first = parts[0] as string;
-  const last = parts[parts.length - 1] as string;
-  if (!name.startsWith(first) || name.length < first.length + last.length || !name.endsWith(last)) return false;
-  let at = first.length;
-  const end = name.length - last.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const part = parts[i] as string;
-    const found = name.indexOf(part, at);
-    if (found < 0 || found + part.length > end) return false;
-    at = found + part.length;
-  }
-  return true;
 }
 
 /** A pattern the stores accept: 1 to 1024 bytes, no control characters. */
